@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * The only module that reads the environment. Every process calls `loadConfig()` once at start-up;
+ * all problems are reported together, and the result is frozen.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    // An unparseable value is already reported by .url(); `new URL` would throw a TypeError here.
+    .refine((v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol), {
+      message: `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    });
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where embedded services and uploaded files live. */
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  MEILI_URL: url(['http:', 'https:']).optional(),
+  MEILI_MASTER_KEY: z.string().min(16).optional(),
+  /** Ports of the services `npm start` runs itself when the matching URL above is not set. */
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  EMBEDDED_REDIS_PORT: port.default(63799),
+  EMBEDDED_MEILI_PORT: port.default(7709),
+  /** Prefix for every Redis key (queues, sessions, rate limits, socket adapter): lets tests share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('hub'),
+  /** Prefix for every Meilisearch index name. */
+  MEILI_INDEX_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('hub'),
+  HOST: z.string().default('127.0.0.1'),
+  SERVER_PORT: port.default(4000),
+  WEB_PORT: port.default(3000),
+  WORKER_METRICS_PORT: port.default(4001),
+  /** The URL users open; used in links and printed by `npm start`. */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** The API server as the web process reaches it (defaults to http://HOST:SERVER_PORT). */
+  API_INTERNAL_URL: url(['http:', 'https:']).optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 14),
+  COOKIE_SECURE: bool.default(false),
+  /** Seeds demo organisations and staff and prints their credentials. */
+  DEMO_MODE: bool.default(false),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(10).optional(),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(8),
+  REGISTER_LIMIT_PER_IP: z.coerce.number().int().positive().default(10),
+  /** Tests: the server each test file gets its own database on (copied from a migrated template). */
+  TEST_DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgresql://postgres@127.0.0.1:5432/postgres'),
+  /** Tests: the Redis every test file shares, each under its own key prefix. */
+  TEST_REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}. Fix these environment variables and start again.`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = ConfigSchema.safeParse(defined);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  }
+  const config = result.data;
+  if (config.MEILI_URL && !config.MEILI_MASTER_KEY) {
+    throw new ConfigError(['MEILI_MASTER_KEY is required when MEILI_URL is set']);
+  }
+  if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
+    throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+  }
+  return Object.freeze(config);
+}
+
+let cached: Config | undefined;
+
+/** The process configuration, parsed from the environment once. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export interface ServiceUrls {
+  databaseUrl: string;
+  redisUrl: string;
+  meiliUrl: string;
+  meiliMasterKey: string;
+}
+
+/** The service URLs a server or worker process cannot run without (`npm start` always provides them). */
+export function requireServiceUrls(config: Config): ServiceUrls {
+  const missing = (['DATABASE_URL', 'REDIS_URL', 'MEILI_URL', 'MEILI_MASTER_KEY'] as const).filter((k) => !config[k]);
+  if (missing.length > 0) {
+    throw new ConfigError(missing.map((k) => `${k} is required (run the hub with \`npm start\`, which provides it)`));
+  }
+  return {
+    databaseUrl: config.DATABASE_URL!,
+    redisUrl: config.REDIS_URL!,
+    meiliUrl: config.MEILI_URL!,
+    meiliMasterKey: config.MEILI_MASTER_KEY!,
+  };
+}
+
+/** Environment entries to hand to a child process so that it sees the same services. */
+export function serviceEnv(urls: ServiceUrls): Record<string, string> {
+  return {
+    DATABASE_URL: urls.databaseUrl,
+    REDIS_URL: urls.redisUrl,
+    MEILI_URL: urls.meiliUrl,
+    MEILI_MASTER_KEY: urls.meiliMasterKey,
+  };
+}

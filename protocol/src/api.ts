@@ -1,0 +1,114 @@
+import type { ZodType } from 'zod';
+import { LoginInput, SessionView, StaffRole, UserView } from './auth.ts';
+import { ErrorBody, type ErrorCode } from './errors.ts';
+import { EvidenceVerification } from './evidence.ts';
+import { NotificationList, NotificationView } from './notifications.ts';
+import {
+  IdParam,
+  OrganizationApplication,
+  OrganizationDetail,
+  OrganizationView,
+  RegisterInput,
+  ReviewDecisionInput,
+  ReviewQueueQuery,
+} from './organizations.ts';
+import { StaffRoleChangeInput, StaffUserList, StaffUserQuery } from './staff.ts';
+import { z } from './zod.ts';
+
+/**
+ * Who may call a route: anyone, any signed-in user, a member of an organisation (any status),
+ * a member of an approved organisation, or staff holding one of the listed roles.
+ */
+export type Access = 'public' | 'user' | 'member' | 'approved_member' | { staff: StaffRole[] };
+
+export interface RouteSpec {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Express-style path (`/api/review/organizations/:id`). */
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  params?: ZodType;
+  query?: ZodType;
+  body?: ZodType;
+  /** Success status and body (undefined body: no content). */
+  success: { status: 200 | 201 | 204; body?: ZodType };
+  /** Error codes this route documents beyond the ones implied by its access and input. */
+  errors?: ErrorCode[];
+}
+
+const route = <R extends RouteSpec>(spec: R) => spec;
+
+/** Every HTTP route of the API. The server can only mount routes listed here; the OpenAPI document is generated from it. */
+export const API = {
+  register: route({
+    method: 'post', path: '/api/auth/register', tags: ['auth'], access: 'public',
+    summary: 'Register an organisation with its first member; the organisation starts pending review',
+    body: RegisterInput, success: { status: 201, body: SessionView }, errors: ['credit_code_taken', 'email_taken', 'rate_limited'],
+  }),
+  login: route({
+    method: 'post', path: '/api/auth/login', tags: ['auth'], access: 'public',
+    summary: 'Sign in; sets the httpOnly session cookie',
+    body: LoginInput, success: { status: 200, body: SessionView }, errors: ['invalid_credentials', 'rate_limited'],
+  }),
+  logout: route({
+    method: 'post', path: '/api/auth/logout', tags: ['auth'], access: 'public',
+    summary: 'Sign out and end the session', success: { status: 204 },
+  }),
+  session: route({
+    method: 'get', path: '/api/auth/session', tags: ['auth'], access: 'user',
+    summary: 'The signed-in user and their organisation', success: { status: 200, body: SessionView },
+  }),
+  myOrganization: route({
+    method: 'get', path: '/api/organizations/mine', tags: ['organizations'], access: 'member',
+    summary: "The member's organisation with its review history", success: { status: 200, body: OrganizationDetail },
+  }),
+  resubmitOrganization: route({
+    method: 'post', path: '/api/organizations/mine/resubmit', tags: ['organizations'], access: 'member',
+    summary: 'Correct a rejected application and send it back for review',
+    body: OrganizationApplication, success: { status: 200, body: OrganizationView }, errors: ['review_conflict', 'credit_code_taken'],
+  }),
+  reviewQueue: route({
+    method: 'get', path: '/api/review/organizations', tags: ['review'], access: { staff: ['reviewer', 'admin'] },
+    summary: 'Organisations by review status, oldest submission first',
+    query: ReviewQueueQuery, success: { status: 200, body: z.object({ organizations: z.array(OrganizationView) }) },
+  }),
+  reviewOrganization: route({
+    method: 'get', path: '/api/review/organizations/:id', tags: ['review'], access: { staff: ['reviewer', 'admin'] },
+    summary: 'One organisation with its members and review history',
+    params: IdParam, success: { status: 200, body: OrganizationDetail }, errors: ['organization_not_found'],
+  }),
+  decideOrganization: route({
+    method: 'post', path: '/api/review/organizations/:id/decision', tags: ['review'], access: { staff: ['reviewer', 'admin'] },
+    summary: 'Approve or reject a pending organisation (a reason is required to reject)',
+    params: IdParam, body: ReviewDecisionInput, success: { status: 200, body: OrganizationView },
+    errors: ['organization_not_found', 'review_conflict'],
+  }),
+  staffUsers: route({
+    method: 'get', path: '/api/staff/users', tags: ['staff'], access: { staff: ['admin'] },
+    summary: 'Staff users, or the user with the given email', query: StaffUserQuery, success: { status: 200, body: StaffUserList },
+  }),
+  changeStaffRole: route({
+    method: 'put', path: '/api/staff/users/:id/role', tags: ['staff'], access: { staff: ['admin'] },
+    summary: 'Grant, change or remove a staff role, with a reason (recorded as evidence)',
+    params: IdParam, body: StaffRoleChangeInput, success: { status: 200, body: UserView }, errors: ['user_not_found', 'staff_role_conflict'],
+  }),
+  verifyEvidence: route({
+    method: 'get', path: '/api/admin/evidence/verify', tags: ['evidence'], access: { staff: ['admin'] },
+    summary: 'Walk the evidence hash chain and report the first broken link, if any',
+    success: { status: 200, body: EvidenceVerification },
+  }),
+  notifications: route({
+    method: 'get', path: '/api/notifications', tags: ['notifications'], access: 'user',
+    summary: "The user's latest notifications", success: { status: 200, body: NotificationList },
+  }),
+  readNotification: route({
+    method: 'post', path: '/api/notifications/:id/read', tags: ['notifications'], access: 'user',
+    summary: 'Mark a notification read', params: IdParam, success: { status: 200, body: NotificationView }, errors: ['not_found'],
+  }),
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof API;
+export type RouteBody<N extends RouteName> = (typeof API)[N]['success'] extends { body: infer B extends ZodType } ? z.infer<B> : void;
+
+export { ErrorBody };

@@ -1,0 +1,24 @@
+import { Email, OrganizationView } from './organizations.ts';
+import { z } from './zod.ts';
+
+export const StaffRole = z.enum(['reviewer', 'moderator', 'admin']).openapi('StaffRole');
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const LoginInput = z
+  .strictObject({ email: Email, password: z.string().min(1).max(128) })
+  .openapi('LoginInput');
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const UserView = z
+  .object({ id: z.string(), name: z.string(), email: z.string(), staffRole: StaffRole.nullable() })
+  .openapi('User');
+export type UserView = z.infer<typeof UserView>;
+
+/** Who is signed in: the user and, for members, their organisation. */
+export const SessionView = z
+  .object({ user: UserView, organization: OrganizationView.nullable() })
+  .openapi('Session');
+export type SessionView = z.infer<typeof SessionView>;
+
+/** Name of the httpOnly session cookie. */
+export const SESSION_COOKIE = 'hub_session';

@@ -1,0 +1,42 @@
+import type { Ack } from './errors.ts';
+import { NotificationView } from './notifications.ts';
+import { OrganizationStatus, OrganizationView } from './organizations.ts';
+import { z } from './zod.ts';
+
+/** An organisation's review status changed (to its members, and to staff consoles). */
+export const OrganizationReviewed = z.object({
+  organizationId: z.string(),
+  status: OrganizationStatus,
+  reason: z.string().nullable(),
+  reviewedAt: z.string(),
+});
+export type OrganizationReviewed = z.infer<typeof OrganizationReviewed>;
+
+export const NotificationRead = z.strictObject({ id: z.uuid() });
+
+/** Events the server (or worker, through the Redis emitter) sends. */
+export interface ServerToClientEvents {
+  /** To `org:<id>`: the review decision on the member's organisation. */
+  'organization:reviewed': (event: OrganizationReviewed) => void;
+  /** To `staff:reviewer`: an organisation entered the review queue (new or resubmitted). */
+  'console:organization-queued': (organization: OrganizationView) => void;
+  /** To `staff:reviewer`: an organisation left the queue because someone decided on it. */
+  'console:organization-reviewed': (event: OrganizationReviewed) => void;
+  /** To `user:<id>`: a stored notification. */
+  'notification:new': (notification: NotificationView) => void;
+}
+
+/** Events a client sends; every one acks with the stored result or a coded error. */
+export interface ClientToServerEvents {
+  'notification:read': (input: z.input<typeof NotificationRead>, ack: (result: Ack<{ id: string; readAt: string }>) => void) => void;
+}
+
+/** Socket room names, by prefix. */
+export const socketRoom = {
+  organization: (id: string) => `org:${id}`,
+  user: (id: string) => `user:${id}`,
+  staff: (role: 'reviewer' | 'moderator' | 'admin') => `staff:${role}`,
+};
+
+/** Redis channel prefix shared by the servers' Socket.IO adapter and the worker's emitter. */
+export const socketAdapterKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;

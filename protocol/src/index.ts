@@ -1,0 +1,15 @@
+export * from './api.ts';
+export * from './auth.ts';
+export * from './credit-code.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './evidence.ts';
+export * from './evidence-hash.ts';
+export * from './industries.ts';
+export * from './jobs.ts';
+export * from './notifications.ts';
+export * from './openapi.ts';
+export * from './organizations.ts';
+export * from './regions.ts';
+export * from './staff.ts';
+export { z } from './zod.ts';

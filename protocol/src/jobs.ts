@@ -1,0 +1,50 @@
+import { z } from './zod.ts';
+
+/** Every BullMQ queue's name. */
+export const QUEUE = 'hub';
+
+/** Job name → payload schema. The worker refuses to start unless each has exactly one processor. */
+export const JOBS = {
+  /** Push a stored notification to its user's sockets and mark it delivered. */
+  'deliver-notification': z.strictObject({ notificationId: z.uuid() }),
+  /** Repeatable: re-enqueues notifications whose delivery job was lost (a crash between commit and enqueue). */
+  'sweep-notifications': z.strictObject({}),
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]>;
+
+/** Deterministic job ids, so a repeated enqueue collapses into one job (BullMQ forbids ':' in them). */
+export const jobId = {
+  'deliver-notification': (p: JobPayload<'deliver-notification'>) => `notification-${p.notificationId}`,
+  'sweep-notifications': () => 'sweep-notifications',
+} satisfies { [N in JobName]: (payload: JobPayload<N>) => string };
+
+/** Retry and retention for each job, declared once beside its payload. */
+export const JOB_OPTIONS = {
+  'deliver-notification': { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+  'sweep-notifications': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+} as const satisfies { [N in JobName]: Record<string, unknown> };
+
+/** Repeatable jobs and their period. */
+export const SCHEDULES = {
+  'sweep-notifications': { everyMs: 60_000 },
+} as const satisfies Partial<Record<JobName, { everyMs: number }>>;
+
+/** The part of a BullMQ Queue that `enqueue` needs (protocol/ does not depend on BullMQ). */
+export interface JobQueue {
+  addBulk(jobs: { name: string; data: unknown; opts: Record<string, unknown> }[]): Promise<unknown>;
+}
+
+/** Enqueues jobs with their validated payload, deterministic id and declared options. */
+export async function enqueue<N extends JobName>(queue: JobQueue, name: N, payloads: JobPayload<N>[]): Promise<void> {
+  if (payloads.length === 0) return;
+  const options: Record<string, unknown> = JOB_OPTIONS[name];
+  await queue.addBulk(
+    payloads.map((payload) => ({
+      name,
+      data: JOBS[name].parse(payload),
+      opts: { ...options, jobId: (jobId[name] as (p: JobPayload<N>) => string)(payload) },
+    })),
+  );
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import express, { type Request } from 'express';
+import { loadActor, type Actor } from './auth/actor.ts';
+import { authRoutes } from './auth/routes.ts';
+import { AuthService } from './auth/service.ts';
+import { SessionStore } from './auth/sessions.ts';
+import type { HubContext } from './context.ts';
+import { createMetrics, healthRoutes } from './health/routes.ts';
+import { AppError, errorMiddleware } from './http/errors.ts';
+import { RateLimits } from './http/rate-limits.ts';
+import './http/request.ts';
+import { notificationRoutes } from './notifications/routes.ts';
+import { NotificationService } from './notifications/service.ts';
+import { openApiRoutes } from './openapi/routes.ts';
+import { organizationRoutes } from './organizations/routes.ts';
+import { OrganizationService } from './organizations/service.ts';
+import { createGateway, type HubServer } from './realtime/gateway.ts';
+import { ReviewService } from './review/service.ts';
+import { staffRoutes } from './staff/routes.ts';
+import { StaffService } from './staff/service.ts';
+
+export interface Hub {
+  httpServer: HttpServer;
+  io: HubServer;
+  app: express.Express;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = '64kb';
+
+/** Wires services, routes and the socket gateway onto one HTTP server (not yet listening). */
+export function createHub(ctx: HubContext): Hub {
+  const { db, redis, queue, config, log } = ctx;
+  const app = express();
+  const httpServer = createServer(app);
+  // The web process proxies /api here; trust its X-Forwarded-For so rate limits see the real client.
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+
+  const sessions = new SessionStore(redis, config);
+  const limits = new RateLimits(redis, config);
+  const notifications = new NotificationService(db);
+  const gateway = createGateway({ httpServer, db, redis, redisPrefix: config.REDIS_PREFIX, sessions, notifications, log });
+  const organizations = new OrganizationService(db, gateway.broadcaster);
+  const review = new ReviewService(db, queue, gateway.broadcaster, log);
+  const staff = new StaffService(db);
+  const auth = new AuthService(db, sessions, limits);
+  const { registry, httpDuration } = createMetrics();
+
+  const resolveActor = async (req: Request): Promise<Actor | null> => {
+    if (req.actor === undefined) {
+      const userId = await sessions.resolve(sessions.tokenFromCookieHeader(req.headers.cookie));
+      req.actor = userId ? await loadActor(db, userId) : null;
+    }
+    return req.actor;
+  };
+
+  app.use((req, res, next) => {
+    req.id = randomUUID();
+    req.log = log.child({ requestId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    const end = httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    next();
+  });
+  app.use(healthRoutes(ctx, registry));
+  app.use(openApiRoutes());
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(authRoutes({ auth, organizations, sessions, limits, resolveActor }));
+  app.use(organizationRoutes({ organizations, review, resolveActor }));
+  app.use(staffRoutes({ staff, db, resolveActor }));
+  app.use(notificationRoutes({ notifications, resolveActor }));
+  app.use('/api', () => {
+    throw new AppError('not_found', 'No such API route.');
+  });
+  app.use(errorMiddleware);
+
+  return {
+    httpServer,
+    io: gateway.io,
+    app,
+    async close() {
+      await gateway.close();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { API } from '@hub/protocol';
+import { Router } from 'express';
+import { mount, type ActorResolver } from '../http/mount.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
+import type { OrganizationService } from '../organizations/service.ts';
+import type { AuthService } from './service.ts';
+import type { SessionStore } from './sessions.ts';
+
+export function authRoutes(deps: {
+  auth: AuthService;
+  organizations: OrganizationService;
+  sessions: SessionStore;
+  limits: RateLimits;
+  resolveActor: ActorResolver;
+}): Router {
+  const { auth, organizations, sessions, limits, resolveActor } = deps;
+  const router = Router();
+
+  mount(router, API.register, resolveActor, async ({ body }, { req, res }) => {
+    await limits.beforeRegister(req.ip ?? 'unknown', body.user.email);
+    const { userId } = await organizations.register(body);
+    res.setHeader('Set-Cookie', sessions.cookie(await sessions.create(userId)));
+    req.log.info({ userId }, 'organization registered');
+    return auth.view(userId);
+  });
+
+  mount(router, API.login, resolveActor, async ({ body }, { req, res }) => {
+    const { token, userId } = await auth.login(req.ip ?? 'unknown', body);
+    res.setHeader('Set-Cookie', sessions.cookie(token));
+    return auth.view(userId);
+  });
+
+  mount(router, API.logout, resolveActor, async (_input, { req, res }) => {
+    await sessions.destroy(sessions.tokenFromCookieHeader(req.headers.cookie));
+    res.setHeader('Set-Cookie', sessions.clearedCookie());
+  });
+
+  mount(router, API.session, resolveActor, async (_input, { actor }) => auth.view(actor!.userId));
+
+  return router;
+}

@@ -1,0 +1,60 @@
+import type { Config } from '@hub/platform';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from './errors.ts';
+
+/** Limits on login and registration, per client IP and per account, shared by every server process through Redis. */
+export class RateLimits {
+  private readonly loginPerIp: RateLimiterRedis;
+  private readonly loginPerAccount: RateLimiterRedis;
+  private readonly registerPerIp: RateLimiterRedis;
+  private readonly registerPerAccount: RateLimiterRedis;
+
+  constructor(redis: Redis, config: Config) {
+    const make = (name: string, points: number) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.REDIS_PREFIX}:rl:${name}`,
+        points,
+        duration: config.RATE_LIMIT_WINDOW_SECONDS,
+      });
+    this.loginPerIp = make('login-ip', config.LOGIN_LIMIT_PER_IP);
+    this.loginPerAccount = make('login-account', config.LOGIN_LIMIT_PER_ACCOUNT);
+    this.registerPerIp = make('register-ip', config.REGISTER_LIMIT_PER_IP);
+    this.registerPerAccount = make('register-account', config.LOGIN_LIMIT_PER_ACCOUNT);
+  }
+
+  /** Every login attempt counts against its IP; the account is checked here and charged only on failure. */
+  async beforeLogin(ip: string, email: string): Promise<void> {
+    await consume(this.loginPerIp, ip);
+    const account = await this.loginPerAccount.get(email);
+    if (account && account.remainingPoints <= 0) throw limited(account);
+  }
+
+  async loginFailed(email: string): Promise<void> {
+    await consume(this.loginPerAccount, email);
+  }
+
+  async loginSucceeded(email: string): Promise<void> {
+    await this.loginPerAccount.delete(email);
+  }
+
+  async beforeRegister(ip: string, email: string): Promise<void> {
+    await consume(this.registerPerIp, ip);
+    await consume(this.registerPerAccount, email);
+  }
+}
+
+async function consume(limiter: RateLimiterRedis, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw limited(error);
+    throw error;
+  }
+}
+
+function limited(res: RateLimiterRes): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new AppError('rate_limited', `Too many attempts; try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+}

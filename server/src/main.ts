@@ -1,0 +1,37 @@
+import { createLogger, loadConfig, requireServiceUrls } from '@hub/platform';
+import { createHub } from './app.ts';
+import { ensureFirstAdmin } from './cli/first-admin.ts';
+import { createContext } from './context.ts';
+
+const log = createLogger('server');
+
+try {
+  const config = loadConfig();
+  const ctx = createContext(config, requireServiceUrls(config), log);
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    await ensureFirstAdmin(ctx.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: 'Admin' }, log);
+  }
+  const hub = createHub(ctx);
+  hub.httpServer.once('error', (error: NodeJS.ErrnoException) => {
+    log.fatal(
+      error.code === 'EADDRINUSE'
+        ? `Port ${config.SERVER_PORT} is already in use: stop the other process or set SERVER_PORT.`
+        : error.message,
+    );
+    process.exit(1);
+  });
+  hub.httpServer.listen(config.SERVER_PORT, config.HOST, () => {
+    log.info({ url: `http://${config.HOST}:${config.SERVER_PORT}` }, 'server listening');
+  });
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'server stopping');
+    await hub.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  log.fatal((error as Error).message);
+  process.exit(1);
+}

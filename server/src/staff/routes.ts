@@ -1,0 +1,18 @@
+import { verifyEvidence, type Db } from '@hub/db';
+import { API } from '@hub/protocol';
+import { Router } from 'express';
+import { mount, type ActorResolver } from '../http/mount.ts';
+import type { StaffService } from './service.ts';
+
+export function staffRoutes(deps: { staff: StaffService; db: Db; resolveActor: ActorResolver }): Router {
+  const { staff, db, resolveActor } = deps;
+  const router = Router();
+  mount(router, API.staffUsers, resolveActor, async ({ query }) => staff.list(query.email));
+  mount(router, API.changeStaffRole, resolveActor, async ({ params, body }, { actor, req }) => {
+    const user = await staff.changeRole(actor!, params.id, body);
+    req.log.info({ userId: user.id, role: user.staffRole, adminId: actor!.userId }, 'staff role changed');
+    return user;
+  });
+  mount(router, API.verifyEvidence, resolveActor, async () => verifyEvidence(db));
+  return router;
+}

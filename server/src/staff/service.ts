@@ -1,0 +1,42 @@
+import { appendEvidence, type Db, type User } from '@hub/db';
+import type { StaffRoleChangeInput, UserView } from '@hub/protocol';
+import type { Actor } from '../auth/actor.ts';
+import { AppError } from '../http/errors.ts';
+
+export function presentUser(user: Pick<User, 'id' | 'name' | 'email' | 'staffRole'>): UserView {
+  return { id: user.id, name: user.name, email: user.email, staffRole: user.staffRole };
+}
+
+/** Staff roles (reviewer, moderator, admin); every change is recorded as evidence with its reason. */
+export class StaffService {
+  constructor(private readonly db: Db) {}
+
+  async list(email?: string) {
+    const users = await this.db.user.findMany({
+      where: email ? { email } : { staffRole: { not: null } },
+      orderBy: { createdAt: 'asc' },
+      take: 200,
+    });
+    return { users: users.map(presentUser) };
+  }
+
+  async changeRole(admin: Actor | null, userId: string, input: StaffRoleChangeInput) {
+    if (admin?.userId === userId && input.role !== 'admin') {
+      throw new AppError('staff_role_conflict', 'Admins cannot remove their own admin role; ask another admin.');
+    }
+    return this.db.$transaction(async (tx) => {
+      const user = await tx.user.findUnique({ where: { id: userId } });
+      if (!user) throw new AppError('user_not_found', 'No such user.');
+      if (user.staffRole === input.role) return presentUser(user);
+      const updated = await tx.user.update({ where: { id: userId }, data: { staffRole: input.role } });
+      await appendEvidence(tx, {
+        kind: 'staff.role_changed',
+        subjectType: 'user',
+        subjectId: userId,
+        actorId: admin?.userId ?? null,
+        payload: { from: user.staffRole, to: input.role, reason: input.reason },
+      });
+      return presentUser(updated);
+    });
+  }
+}

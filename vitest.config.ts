@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for every workspace: unit and integration tests beside their sources, browser journeys in e2e/.
+export default defineConfig({
+  test: {
+    include: ['{protocol,platform,prisma,search,server,worker}/{src,test}/**/*.test.ts', 'e2e/**/*.spec.ts'],
+    globalSetup: ['server/test/global-setup.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});

@@ -1,0 +1,39 @@
+import type { Db } from '@hub/db';
+import { JOBS, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
+import type { Emitter } from '@socket.io/redis-emitter';
+import { deliverNotification } from './deliver-notification.ts';
+import { sweepNotifications } from './sweep-notifications.ts';
+
+export interface ProcessorDeps {
+  db: Db;
+  emitter: Emitter;
+  queue: JobQueue;
+}
+
+type Processor<N extends JobName> = (deps: ProcessorDeps, payload: JobPayload<N>) => Promise<unknown>;
+
+/** Job name → processor. Typed so that a job without a processor does not compile. */
+export const PROCESSORS: { [N in JobName]: Processor<N> } = {
+  'deliver-notification': deliverNotification,
+  'sweep-notifications': sweepNotifications,
+};
+
+/** Refuses to start when a declared job has no processor or a processor has no declared job. */
+export function assertProcessorsMatchJobs(processors: Record<string, unknown> = PROCESSORS): void {
+  const declared = Object.keys(JOBS).sort();
+  const registered = Object.keys(processors).sort();
+  const missing = declared.filter((n) => !registered.includes(n));
+  const unknown = registered.filter((n) => !declared.includes(n));
+  if (missing.length || unknown.length) {
+    throw new Error(`Job registry mismatch: no processor for [${missing.join(', ')}], no declared job for [${unknown.join(', ')}].`);
+  }
+}
+
+/** Validates the payload against its protocol schema, then runs the job's processor. */
+export function runJob(deps: ProcessorDeps, name: string, data: unknown): Promise<unknown> {
+  // Own keys only: `in` would also accept inherited names such as `toString`.
+  if (!Object.hasOwn(JOBS, name)) throw new Error(`Unknown job ${name}`);
+  const jobName = name as JobName;
+  const payload = JOBS[jobName].parse(data);
+  return (PROCESSORS[jobName] as Processor<JobName>)(deps, payload);
+}

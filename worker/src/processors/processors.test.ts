@@ -1,0 +1,49 @@
+import type { Db } from '@hub/db';
+import { JOBS } from '@hub/protocol';
+import type { Emitter } from '@socket.io/redis-emitter';
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { assertProcessorsMatchJobs, PROCESSORS, runJob, type ProcessorDeps } from './index.ts';
+
+/** Deps that fail loudly if a processor is reached: refusals must happen before any work. */
+const unreachable = new Proxy({}, {
+  get(_target, prop) {
+    throw new Error(`processor reached (${String(prop)})`);
+  },
+});
+const deps: ProcessorDeps = { db: unreachable as Db, emitter: unreachable as Emitter };
+
+describe('assertProcessorsMatchJobs', () => {
+  it('passes for the real registry', () => {
+    expect(() => assertProcessorsMatchJobs()).not.toThrow();
+    expect(() => assertProcessorsMatchJobs(PROCESSORS)).not.toThrow();
+    expect(Object.keys(PROCESSORS).sort()).toEqual(Object.keys(JOBS).sort());
+  });
+
+  it('names a declared job that has no processor', () => {
+    const { 'deliver-notification': _missing, ...rest } = PROCESSORS;
+    expect(() => assertProcessorsMatchJobs(rest)).toThrow(/no processor for \[deliver-notification\]/);
+  });
+
+  it('names a processor that has no declared job', () => {
+    const extra = { ...PROCESSORS, 'mine-bitcoin': async () => undefined };
+    expect(() => assertProcessorsMatchJobs(extra)).toThrow(/no declared job for \[mine-bitcoin\]/);
+    expect(() => assertProcessorsMatchJobs(extra)).not.toThrow(/no processor for \[\w/);
+  });
+});
+
+describe('runJob', () => {
+  it('refuses an invalid payload with the zod error, before running the processor', () => {
+    expect(() => runJob(deps, 'deliver-notification', { notificationId: 'not-a-uuid' })).toThrow(ZodError);
+    expect(() => runJob(deps, 'deliver-notification', {})).toThrow(ZodError);
+    expect(() =>
+      runJob(deps, 'deliver-notification', { notificationId: '0b8a3f0e-7c1d-4e55-9a43-2f1c6d7e8a90', extra: true }),
+    ).toThrow(ZodError);
+  });
+
+  it('refuses an unknown job name', () => {
+    expect(() => runJob(deps, 'mine-bitcoin', {})).toThrow('Unknown job mine-bitcoin');
+    expect(() => runJob(deps, 'toString', {})).toThrow('Unknown job toString');
+    expect(() => runJob(deps, '__proto__', {})).toThrow('Unknown job __proto__');
+  });
+});

@@ -1,0 +1,72 @@
+import { createServer } from 'node:http';
+import { createDb } from '@hub/db';
+import type { Config, Logger, ServiceUrls } from '@hub/platform';
+import { JOB_OPTIONS, QUEUE, SCHEDULES, socketAdapterKey } from '@hub/protocol';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { assertProcessorsMatchJobs, runJob } from './processors/index.ts';
+
+/** Starts the BullMQ worker on the hub queue, pushing through the Socket.IO Redis emitter. */
+export function startWorker(config: Config, urls: ServiceUrls, log: Logger, options: { metricsPort?: number } = {}) {
+  assertProcessorsMatchJobs();
+  const db = createDb(urls.databaseUrl, { max: 5 });
+  const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: null });
+  const emitter = new Emitter(redis.duplicate(), { key: socketAdapterKey(config.REDIS_PREFIX) });
+  const registry = new Registry();
+  registry.setDefaultLabels({ process: 'worker' });
+  collectDefaultMetrics({ register: registry });
+  const jobs = new Counter({ name: 'jobs_total', help: 'Jobs processed by name and outcome', labelNames: ['name', 'outcome'], registers: [registry] });
+
+  const queue = new Queue(QUEUE, { connection: redis.duplicate(), prefix: `${config.REDIS_PREFIX}:bull` });
+  const scheduled = Promise.all(
+    Object.entries(SCHEDULES).map(([name, { everyMs }]) =>
+      queue.upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: JOB_OPTIONS[name as keyof typeof SCHEDULES] }),
+    ),
+  );
+  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue }, job.name, job.data), {
+    connection: redis.duplicate(),
+    prefix: `${config.REDIS_PREFIX}:bull`,
+    concurrency: 8,
+  });
+  worker.on('completed', (job, result) => {
+    jobs.inc({ name: job.name, outcome: 'completed' });
+    log.info({ job: job.name, jobId: job.id, result }, 'job completed');
+  });
+  worker.on('failed', (job, error) => {
+    jobs.inc({ name: job?.name ?? 'unknown', outcome: 'failed' });
+    log.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed');
+  });
+  worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
+
+  const metrics = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.setHeader('Content-Type', registry.contentType);
+      res.end(await registry.metrics());
+    } else if (req.url === '/healthz') {
+      res.end('{"status":"ok"}');
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  const port = options.metricsPort ?? config.WORKER_METRICS_PORT;
+  const listening = new Promise<number>((resolve, reject) => {
+    metrics.once('error', reject);
+    metrics.listen(port, config.HOST, () => resolve((metrics.address() as { port: number }).port));
+  });
+
+  return {
+    worker,
+    queue,
+    listening: Promise.all([listening, scheduled]).then(([port]) => port),
+    async close() {
+      await worker.close();
+      await queue.close();
+      metrics.close();
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
+}
