@@ -1,14 +1,14 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { migrate } from '@hub/db/migrate';
 import { parseConfig } from '@hub/platform';
 import { freePort, startMeilisearch } from '@hub/platform/services';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { TestProject } from 'vitest/node';
-import { TEMPLATE_DATABASE, withAdminClient } from './databases.ts';
+import { databaseUrl, dropTestDatabases, templateDatabase, withAdminClient } from './databases.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    runPid: number;
     meiliUrl: string;
     meiliMasterKey: string;
   }
@@ -21,26 +21,24 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const config = parseConfig(process.env);
   const log = pino({ level: 'warn', name: 'test-setup' });
+  const runPid = process.pid;
   await withAdminClient(config.TEST_DATABASE_URL, async (admin) => {
-    await dropTestDatabases(admin);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    await dropTestDatabases(admin, runPid, { includeOwn: true });
+    await admin.query(`CREATE DATABASE ${templateDatabase(runPid)}`);
   });
-  const templateUrl = new URL(config.TEST_DATABASE_URL);
-  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
-  await migrate(templateUrl.toString());
+  await migrate(databaseUrl(config.TEST_DATABASE_URL, templateDatabase(runPid)));
 
-  await mkdir('.test-data', { recursive: true });
-  const meili = await startMeilisearch({ dir: '.test-data/meili', port: await freePort(), log });
+  // Per run, so that two runs on one machine never stop each other's Meilisearch.
+  const meiliDir = `.test-data/meili-${runPid}`;
+  await mkdir(meiliDir, { recursive: true });
+  const meili = await startMeilisearch({ dir: meiliDir, port: await freePort(), log });
+  project.provide('runPid', runPid);
   project.provide('meiliUrl', meili.url);
   project.provide('meiliMasterKey', meili.masterKey);
 
   return async () => {
     await meili.stop();
-    await withAdminClient(config.TEST_DATABASE_URL, dropTestDatabases);
+    await rm(meiliDir, { recursive: true, force: true });
+    await withAdminClient(config.TEST_DATABASE_URL, (admin) => dropTestDatabases(admin, runPid, { includeOwn: true }));
   };
-}
-
-async function dropTestDatabases(admin: pg.Client) {
-  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'hub_test_%'`);
-  for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
 }

@@ -14,7 +14,7 @@ export async function createTestServices(overrides: Record<string, string> = {})
   cleanup(): Promise<void>;
 }> {
   const base = parseConfig(process.env);
-  const database = await createTestDatabase(base.TEST_DATABASE_URL);
+  const database = await createTestDatabase(base.TEST_DATABASE_URL, inject('runPid'));
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const urls: ServiceUrls = {
     databaseUrl: database.url,
