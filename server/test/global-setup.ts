@@ -4,15 +4,8 @@ import { parseConfig } from '@hub/platform';
 import { freePort, startMeilisearch } from '@hub/platform/services';
 import { pino } from 'pino';
 import type { TestProject } from 'vitest/node';
+import './harness.ts';
 import { databaseUrl, dropTestDatabases, templateDatabase, withAdminClient } from './databases.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    runPid: number;
-    meiliUrl: string;
-    meiliMasterKey: string;
-  }
-}
 
 /**
  * Once per run: a migrated template database that each test file copies, and one Meilisearch

@@ -7,6 +7,15 @@ import { createHub, type Hub } from '../src/app.ts';
 import { createContext, type HubContext } from '../src/context.ts';
 import { createTestDatabase } from './databases.ts';
 
+/** What the global setup provides to every test file. */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    runPid: number;
+    meiliUrl: string;
+    meiliMasterKey: string;
+  }
+}
+
 /** Per test file: its own database, Redis key prefix and Meilisearch index prefix, on the real services. */
 export async function createTestServices(overrides: Record<string, string> = {}): Promise<{
   config: Config;

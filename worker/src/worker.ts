@@ -32,7 +32,7 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   });
   worker.on('completed', (job, result) => {
     jobs.inc({ name: job.name, outcome: 'completed' });
-    log.info({ job: job.name, jobId: job.id, result }, 'job completed');
+    log.debug({ job: job.name, jobId: job.id, result }, 'job completed');
   });
   worker.on('failed', (job, error) => {
     jobs.inc({ name: job?.name ?? 'unknown', outcome: 'failed' });

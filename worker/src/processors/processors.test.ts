@@ -1,5 +1,5 @@
 import type { Db } from '@hub/db';
-import { JOBS } from '@hub/protocol';
+import { JOBS, type JobQueue } from '@hub/protocol';
 import type { Emitter } from '@socket.io/redis-emitter';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
@@ -11,7 +11,7 @@ const unreachable = new Proxy({}, {
     throw new Error(`processor reached (${String(prop)})`);
   },
 });
-const deps: ProcessorDeps = { db: unreachable as Db, emitter: unreachable as Emitter };
+const deps: ProcessorDeps = { db: unreachable as Db, emitter: unreachable as Emitter, queue: unreachable as JobQueue };
 
 describe('assertProcessorsMatchJobs', () => {
   it('passes for the real registry', () => {
@@ -21,8 +21,11 @@ describe('assertProcessorsMatchJobs', () => {
   });
 
   it('names a declared job that has no processor', () => {
-    const { 'deliver-notification': _missing, ...rest } = PROCESSORS;
-    expect(() => assertProcessorsMatchJobs(rest)).toThrow(/no processor for \[deliver-notification\]/);
+    for (const name of Object.keys(JOBS)) {
+      const rest: Record<string, unknown> = { ...PROCESSORS };
+      delete rest[name];
+      expect(() => assertProcessorsMatchJobs(rest)).toThrow(`no processor for [${name}], no declared job for [].`);
+    }
   });
 
   it('names a processor that has no declared job', () => {
@@ -39,6 +42,7 @@ describe('runJob', () => {
     expect(() =>
       runJob(deps, 'deliver-notification', { notificationId: '0b8a3f0e-7c1d-4e55-9a43-2f1c6d7e8a90', extra: true }),
     ).toThrow(ZodError);
+    expect(() => runJob(deps, 'sweep-notifications', { force: true })).toThrow(ZodError);
   });
 
   it('refuses an unknown job name', () => {

@@ -1,0 +1,67 @@
+// The web process: serves the SvelteKit build and forwards /api and /socket.io (with websocket
+// upgrades) to the API server, so the browser only ever talks to one origin.
+import './node-compat.js';
+import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig } from '@hub/platform';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+const config = loadConfig();
+const logger = createLogger('web');
+const apiTarget = config.API_INTERNAL_URL ?? `http://${config.HOST}:${config.SERVER_PORT}`;
+
+// Resolved from this file, not the working directory: `npm start` runs it from the repo root.
+const handlerPath = fileURLToPath(new URL('./build/handler.js', import.meta.url));
+
+let handler: Handler;
+try {
+  ({ handler } = (await import(handlerPath)) as { handler: Handler });
+} catch (error) {
+  logger.fatal({ err: error, handlerPath }, 'web build missing: run `npm run build -w @hub/web` first');
+  process.exit(1);
+}
+
+const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+  target: apiTarget,
+  pathFilter: ['/api', '/socket.io'],
+  ws: true,
+  // Keep the browser's Host (cookies and origin checks see the public origin); add X-Forwarded-*.
+  changeOrigin: false,
+  xfwd: true,
+  on: {
+    error: (err, req, res) => {
+      logger.warn({ err, url: req.url }, 'API proxy error');
+      if (res instanceof ServerResponse && !res.headersSent) {
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'service_unavailable', message: 'The API server is not reachable' }));
+      } else if (!(res instanceof ServerResponse)) {
+        res.destroy();
+      }
+    },
+  },
+});
+
+const server = createServer((req, res) => {
+  void proxy(req, res, () => {
+    handler(req, res, () => {
+      res.statusCode = 404;
+      res.end('Not found');
+    });
+  });
+});
+server.on('upgrade', proxy.upgrade);
+
+server.listen(config.WEB_PORT, config.HOST, () => {
+  logger.info({ url: `http://${config.HOST}:${config.WEB_PORT}`, api: apiTarget }, 'web listening');
+});
+
+function shutdown(signal: string) {
+  logger.info({ signal }, 'web stopping');
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 3000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,73 @@
+import type { ClientToServerEvents, ServerToClientEvents } from '@hub/protocol';
+import { io, type Socket } from 'socket.io-client';
+
+export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type EventName = keyof ServerToClientEvents;
+
+/**
+ * The one Socket.IO connection (same origin, `/socket.io`, authenticated by the session cookie at
+ * the handshake). The server puts the socket in its rooms; pages only subscribe to events.
+ * Connected only while someone is signed in; socket.io-client reconnects on its own after network
+ * loss, and `reconnects` lets pages refetch what they may have missed meanwhile.
+ */
+class Live {
+  status = $state<'off' | 'connecting' | 'connected' | 'disconnected'>('off');
+  /** Incremented on every successful reconnection (not the first connection). */
+  reconnects = $state(0);
+  #socket: HubSocket | null = null;
+  #everConnected = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+
+  #ensure(): HubSocket {
+    if (this.#socket) return this.#socket;
+    const socket: HubSocket = io({ path: '/socket.io', autoConnect: false, withCredentials: true });
+    socket.on('connect', () => {
+      this.status = 'connected';
+      if (this.#everConnected) this.reconnects += 1;
+      this.#everConnected = true;
+    });
+    socket.on('disconnect', () => {
+      if (this.status !== 'off') this.status = 'disconnected';
+    });
+    socket.on('connect_error', () => {
+      if (this.status === 'off') return;
+      this.status = 'disconnected';
+      // A refused handshake (e.g. the session cookie is not accepted yet) stops the built-in retries.
+      if (!socket.active) {
+        clearTimeout(this.#retry);
+        this.#retry = setTimeout(() => this.status !== 'off' && socket.connect(), 5000);
+      }
+    });
+    this.#socket = socket;
+    return socket;
+  }
+
+  connect(): void {
+    if (this.status !== 'off') return;
+    this.status = 'connecting';
+    this.#everConnected = false;
+    this.#ensure().connect();
+  }
+
+  /** Disconnects (on sign-out), so the next sign-in handshakes with the new cookie. */
+  disconnect(): void {
+    this.status = 'off';
+    clearTimeout(this.#retry);
+    this.#socket?.disconnect();
+  }
+
+  /** Subscribes to a server event; returns the unsubscribe function (use it as an `$effect` cleanup). */
+  on<E extends EventName>(event: E, handler: ServerToClientEvents[E]): () => void {
+    // The typed map guarantees the handler matches the event; the untyped view avoids a generic
+    // overload socket.io's types cannot resolve for a type parameter.
+    const socket = this.#ensure() as unknown as Socket;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const listener = handler as (...args: any[]) => void;
+    socket.on(event as string, listener);
+    return () => {
+      socket.off(event as string, listener);
+    };
+  }
+}
+
+export const live = new Live();
