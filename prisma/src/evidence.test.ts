@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol';
+import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices } from '../../server/test/harness.ts';

@@ -1,10 +1,5 @@
-import {
-  evidenceHash,
-  GENESIS_HASH,
-  type EvidenceContent,
-  type EvidenceKind,
-  type EvidenceVerification,
-} from '@hub/protocol';
+import type { EvidenceKind, EvidenceVerification } from '@hub/protocol';
+import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
 import type { Prisma, PrismaClient } from '../generated/client/client.ts';
 
 /** Serialises appends: the chain needs each entry's predecessor. Held until the transaction ends. */

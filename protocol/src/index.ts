@@ -4,7 +4,6 @@ export * from './credit-code.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './evidence.ts';
-export * from './evidence-hash.ts';
 export * from './industries.ts';
 export * from './jobs.ts';
 export * from './notifications.ts';
