@@ -3,7 +3,7 @@
 import './node-compat.js';
 import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig } from '@hub/platform';
+import { createLogger, loadConfig, stopOnSignals } from '@hub/platform';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -57,11 +57,12 @@ server.listen(config.WEB_PORT, config.HOST, () => {
   logger.info({ url: `http://${config.HOST}:${config.WEB_PORT}`, api: apiTarget }, 'web listening');
 });
 
-function shutdown(signal: string) {
-  logger.info({ signal }, 'web stopping');
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-  setTimeout(() => process.exit(0), 3000).unref();
-}
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+stopOnSignals(
+  logger,
+  () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  3000,
+);

@@ -1,3 +1,4 @@
 export * from './config.ts';
 export * from './logger.ts';
 export * from './passwords.ts';
+export * from './lifecycle.ts';

@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, requireServiceUrls } from '@hub/platform';
+import { createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
 import { createHub } from './app.ts';
 import { ensureFirstAdmin } from './cli/first-admin.ts';
 import { createContext } from './context.ts';
@@ -23,14 +23,10 @@ try {
   hub.httpServer.listen(config.SERVER_PORT, config.HOST, () => {
     log.info({ url: `http://${config.HOST}:${config.SERVER_PORT}` }, 'server listening');
   });
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'server stopping');
+  stopOnSignals(log, async () => {
     await hub.close();
     await ctx.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
 } catch (error) {
   log.fatal((error as Error).message);
   process.exit(1);

@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, requireServiceUrls } from '@hub/platform';
+import { createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
 import { startWorker } from './worker.ts';
 
 const log = createLogger('worker');
@@ -14,13 +14,7 @@ try {
     );
   });
   log.info({ metrics: `http://${config.HOST}:${port}/metrics` }, 'worker started');
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'worker stopping');
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  stopOnSignals(log, () => running.close());
 } catch (error) {
   log.fatal((error as Error).message);
   process.exit(1);
