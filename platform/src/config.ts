@@ -44,6 +44,8 @@ export const ConfigSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** The API server as the web process reaches it (defaults to http://HOST:SERVER_PORT). */
   API_INTERNAL_URL: url(['http:', 'https:']).optional(),
+  /** Which proxies' X-Forwarded-For the API believes (Express `trust proxy`): the web process is one. */
+  TRUST_PROXY: z.string().default('loopback'),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 14),
   COOKIE_SECURE: bool.default(false),
   /** Seeds demo organisations and staff and prints their credentials. */

@@ -35,7 +35,7 @@ export function createHub(ctx: HubContext): Hub {
   const app = express();
   const httpServer = createServer(app);
   // The web process proxies /api here; trust its X-Forwarded-For so rate limits see the real client.
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
 
   const sessions = new SessionStore(redis, config);
