@@ -8,14 +8,13 @@ type EventName = keyof ServerToClientEvents;
  * The one Socket.IO connection (same origin, `/socket.io`, authenticated by the session cookie at
  * the handshake). The server puts the socket in its rooms; pages only subscribe to events.
  * Connected only while someone is signed in; socket.io-client reconnects on its own after network
- * loss, and `reconnects` lets pages refetch what they may have missed meanwhile.
+ * loss, and `connectedAt` lets pages refetch what was pushed before they were listening.
  */
 class Live {
   status = $state<'off' | 'connecting' | 'connected' | 'disconnected'>('off');
-  /** Incremented on every successful reconnection (not the first connection). */
-  reconnects = $state(0);
+  /** When the socket last (re)connected: anything pushed before that, while not connected, was missed. */
+  connectedAt = $state(0);
   #socket: HubSocket | null = null;
-  #everConnected = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
 
   #ensure(): HubSocket {
@@ -23,8 +22,7 @@ class Live {
     const socket: HubSocket = io({ path: '/socket.io', autoConnect: false, withCredentials: true });
     socket.on('connect', () => {
       this.status = 'connected';
-      if (this.#everConnected) this.reconnects += 1;
-      this.#everConnected = true;
+      this.connectedAt = Date.now();
     });
     socket.on('disconnect', () => {
       if (this.status !== 'off') this.status = 'disconnected';
@@ -45,7 +43,6 @@ class Live {
   connect(): void {
     if (this.status !== 'off') return;
     this.status = 'connecting';
-    this.#everConnected = false;
     this.#ensure().connect();
   }
 
@@ -71,3 +68,18 @@ class Live {
 }
 
 export const live = new Live();
+
+/**
+ * Calls `refetch` whenever the socket connects after the caller's data was loaded: a page loaded
+ * before the connection was up (or during an outage) may have missed pushes. Call it from a
+ * component's script so the effect is owned by the component.
+ */
+export function refetchOnConnect(refetch: () => unknown): void {
+  let loadedAt = Date.now();
+  $effect(() => {
+    if (live.connectedAt > loadedAt) {
+      loadedAt = live.connectedAt;
+      void refetch();
+    }
+  });
+}
