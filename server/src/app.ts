@@ -61,7 +61,14 @@ export function createHub(ctx: HubContext): Hub {
     req.log = log.child({ requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const end = httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    res.on('finish', () => {
+      const route = req.route?.path ?? 'unmatched';
+      const seconds = end({ route, status: res.statusCode });
+      // One line per API request; probes and metrics scrapes would only add noise.
+      if (req.path.startsWith('/api/')) {
+        req.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      }
+    });
     next();
   });
   app.use(healthRoutes(ctx, registry));

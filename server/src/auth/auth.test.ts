@@ -50,6 +50,17 @@ describe('login', () => {
     expect((await replay.get('/api/auth/session')).status).toBe(401);
   });
 
+  it('starts a new session on every sign-in and ends the one the browser held before', async () => {
+    const { client, input } = await registerMember(t.baseUrl);
+    const before = client.cookie;
+    expect((await client.post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD })).status).toBe(200);
+    expect(client.cookie).not.toBe(before);
+    const old = new ApiClient(t.baseUrl);
+    old.cookie = before;
+    expect((await old.get('/api/auth/session')).status).toBe(401);
+    expect((await client.get('/api/auth/session')).status).toBe(200);
+  });
+
   it('locks an account after repeated failures, even with the right password, then answers 429 with a retry time', async () => {
     const { input } = await registerMember(t.baseUrl);
     for (let i = 0; i < 3; i++) {

@@ -26,6 +26,8 @@ export function authRoutes(deps: {
 
   mount(router, API.login, resolveActor, async ({ body }, { req, res }) => {
     const { token, userId } = await auth.login(req.ip ?? 'unknown', body);
+    // A new session on every sign-in; the one the browser held before (if any) ends.
+    await sessions.destroy(sessions.tokenFromCookieHeader(req.headers.cookie));
     res.setHeader('Set-Cookie', sessions.cookie(token));
     return auth.view(userId);
   });
