@@ -11,6 +11,8 @@ import { createTestDatabase } from './databases.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     runPid: number;
+    postgresUrl: string;
+    redisUrl: string;
     meiliUrl: string;
     meiliMasterKey: string;
   }
@@ -22,12 +24,11 @@ export async function createTestServices(overrides: Record<string, string> = {})
   urls: ServiceUrls;
   cleanup(): Promise<void>;
 }> {
-  const base = parseConfig(process.env);
-  const database = await createTestDatabase(base.TEST_DATABASE_URL, inject('runPid'));
+  const database = await createTestDatabase(inject('postgresUrl'), inject('runPid'));
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const urls: ServiceUrls = {
     databaseUrl: database.url,
-    redisUrl: base.TEST_REDIS_URL,
+    redisUrl: inject('redisUrl'),
     meiliUrl: inject('meiliUrl'),
     meiliMasterKey: inject('meiliMasterKey'),
   };
