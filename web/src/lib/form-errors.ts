@@ -1,4 +1,6 @@
 import type { ErrorBody, FieldError } from '@hub/protocol';
+import type { ApiResult } from '#lib/api.ts';
+import { errorText } from '#lib/labels.ts';
 import { m } from '#lib/paraglide/messages.js';
 
 /** Field error messages keyed by the dotted input path (`organization.creditCode`, `user.email`). */
@@ -64,4 +66,26 @@ export function fieldErrorsFrom(error: ErrorBody, prefix: { organization: string
 /** zod issues → the same `{ path, message }` shape the server sends. */
 export function issuesToFields(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
   return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+export type FormOutcome<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors; message: string | null };
+
+/**
+ * A form's submission: checks the body with the same zod schema as the server (instant feedback,
+ * nothing sent), then sends it and turns a refusal into field errors plus, where no field explains
+ * it, one form-level message. The server's answer always wins.
+ */
+export async function submitForm<T>(
+  schema: { safeParse(body: unknown): { success: true } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } },
+  body: unknown,
+  send: () => Promise<ApiResult<T>>,
+  options: { prefix: { organization: string; user: string }; isEmpty: (path: string) => boolean },
+): Promise<FormOutcome<T>> {
+  const local = schema.safeParse(body);
+  if (!local.success) return { ok: false, errors: translateFieldErrors(issuesToFields(local.error.issues), options.isEmpty), message: null };
+  const result = await send();
+  if (result.ok) return { ok: true, data: result.data };
+  const errors = fieldErrorsFrom(result.error, options.prefix, options.isEmpty);
+  const explained = Object.keys(errors).length > 0 && result.error.error === 'validation_failed';
+  return { ok: false, errors, message: explained ? null : errorText(result.error) };
 }
