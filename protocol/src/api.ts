@@ -2,6 +2,18 @@ import type { ZodType } from 'zod';
 import { LoginInput, SessionView, StaffRole, UserView } from './auth.ts';
 import { ErrorBody, type ErrorCode } from './errors.ts';
 import { EvidenceVerification } from './evidence.ts';
+import {
+  ListingCreate,
+  ListingList,
+  ListingOwnerView,
+  ListingPublicView,
+  ListingQueueQuery,
+  ListingReviewInput,
+  ListingSearchQuery,
+  ListingSearchResult,
+  ListingUpdate,
+  ReasonInput,
+} from './listings.ts';
 import { NotificationList, NotificationView } from './notifications.ts';
 import {
   IdParam,
@@ -105,6 +117,62 @@ export const API = {
   readNotification: route({
     method: 'post', path: '/api/notifications/:id/read', tags: ['notifications'], access: 'user',
     summary: 'Mark a notification read', params: IdParam, success: { status: 200, body: NotificationView }, errors: ['not_found'],
+  }),
+  // Listings (信息发布). `search` is declared before `:id` so it is matched first.
+  searchListings: route({
+    method: 'get', path: '/api/listings/search', tags: ['listings'], access: 'public',
+    summary: 'Search published listings (Meilisearch): text, filters, facets, sort and paging',
+    query: ListingSearchQuery, success: { status: 200, body: ListingSearchResult }, errors: ['service_unavailable'],
+  }),
+  myListings: route({
+    method: 'get', path: '/api/listings/mine', tags: ['listings'], access: 'member',
+    summary: "The organisation's listings, newest change first, with their status and reasons",
+    success: { status: 200, body: ListingList },
+  }),
+  createListing: route({
+    method: 'post', path: '/api/listings', tags: ['listings'], access: 'approved_member',
+    summary: 'Create a listing as a draft, or submit it for review at once',
+    body: ListingCreate, success: { status: 201, body: ListingOwnerView },
+  }),
+  publicListing: route({
+    method: 'get', path: '/api/listings/:id', tags: ['listings'], access: 'public',
+    summary: 'A published listing as anyone sees it (never its confidential details)',
+    params: IdParam, success: { status: 200, body: ListingPublicView }, errors: ['listing_not_found'],
+  }),
+  manageListing: route({
+    method: 'get', path: '/api/listings/:id/manage', tags: ['listings'], access: 'user',
+    summary: "The owner's or staff's view: confidential details and every version",
+    params: IdParam, success: { status: 200, body: ListingOwnerView }, errors: ['listing_not_found', 'forbidden'],
+  }),
+  updateListing: route({
+    method: 'put', path: '/api/listings/:id', tags: ['listings'], access: 'approved_member',
+    summary: 'Change the draft, or start a new version of a published listing (the old one stays public until it is approved)',
+    params: IdParam, body: ListingUpdate, success: { status: 200, body: ListingOwnerView }, errors: ['listing_not_found', 'listing_state_conflict'],
+  }),
+  submitListing: route({
+    method: 'post', path: '/api/listings/:id/submit', tags: ['listings'], access: 'approved_member',
+    summary: 'Send the latest draft version for review',
+    params: IdParam, success: { status: 200, body: ListingOwnerView }, errors: ['listing_not_found', 'listing_state_conflict'],
+  }),
+  withdrawListing: route({
+    method: 'post', path: '/api/listings/:id/withdraw', tags: ['listings'], access: 'approved_member',
+    summary: 'Take a published listing off the platform',
+    params: IdParam, success: { status: 200, body: ListingOwnerView }, errors: ['listing_not_found', 'listing_state_conflict'],
+  }),
+  listingQueue: route({
+    method: 'get', path: '/api/review/listings', tags: ['review'], access: { staff: ['reviewer', 'admin'] },
+    summary: 'Listings by review state, oldest submission first', query: ListingQueueQuery, success: { status: 200, body: ListingList },
+  }),
+  decideListing: route({
+    method: 'post', path: '/api/review/listings/:id/decision', tags: ['review'], access: { staff: ['reviewer', 'admin'] },
+    summary: 'Approve (every checklist item confirmed) or reject (with a reason) the pending version',
+    params: IdParam, body: ListingReviewInput, success: { status: 200, body: ListingOwnerView },
+    errors: ['listing_not_found', 'listing_state_conflict'],
+  }),
+  takeDownListing: route({
+    method: 'post', path: '/api/review/listings/:id/take-down', tags: ['review'], access: { staff: ['reviewer', 'moderator', 'admin'] },
+    summary: 'Take a published listing down, with a reason',
+    params: IdParam, body: ReasonInput, success: { status: 200, body: ListingOwnerView }, errors: ['listing_not_found', 'listing_state_conflict'],
   }),
 } as const satisfies Record<string, RouteSpec>;
 

@@ -1,4 +1,5 @@
 import type { Ack } from './errors.ts';
+import { ListingStatus, ListingSummary, VersionStatus } from './listings.ts';
 import { NotificationView } from './notifications.ts';
 import { OrganizationStatus, OrganizationView } from './organizations.ts';
 import { z } from './zod.ts';
@@ -12,6 +13,17 @@ export const OrganizationReviewed = z.object({
 });
 export type OrganizationReviewed = z.infer<typeof OrganizationReviewed>;
 
+/** A listing's review state changed (to its organisation, and to staff consoles). */
+export const ListingReviewed = z.object({
+  listingId: z.string(),
+  version: z.number().int(),
+  status: ListingStatus,
+  versionStatus: VersionStatus,
+  reason: z.string().nullable(),
+  at: z.string(),
+});
+export type ListingReviewed = z.infer<typeof ListingReviewed>;
+
 export const NotificationRead = z.strictObject({ id: z.uuid() });
 
 /** Events the server (or worker, through the Redis emitter) sends. */
@@ -22,6 +34,12 @@ export interface ServerToClientEvents {
   'console:organization-queued': (organization: OrganizationView) => void;
   /** To `staff:reviewer`: an organisation left the queue because someone decided on it. */
   'console:organization-reviewed': (event: OrganizationReviewed) => void;
+  /** To `org:<id>`: one of the organisation's listings was approved, rejected, taken down or expired. */
+  'listing:reviewed': (event: ListingReviewed) => void;
+  /** To `staff:reviewer`: a listing version entered the review queue. */
+  'console:listing-queued': (listing: ListingSummary) => void;
+  /** To `staff:reviewer`: a listing version left the queue (decided) or a listing was taken down. */
+  'console:listing-reviewed': (event: ListingReviewed) => void;
   /** To `user:<id>`: a stored notification. */
   'notification:new': (notification: NotificationView) => void;
 }

@@ -1,7 +1,17 @@
 import { z } from './zod.ts';
 
 /** What was recorded: one kind per auditable action. */
-export const EvidenceKind = z.enum(['organization.submitted', 'organization.reviewed', 'staff.role_changed']);
+export const EvidenceKind = z.enum([
+  'organization.submitted',
+  'organization.reviewed',
+  'staff.role_changed',
+  'listing.saved',
+  'listing.submitted',
+  'listing.reviewed',
+  'listing.withdrawn',
+  'listing.taken_down',
+  'listing.expired',
+]);
 export type EvidenceKind = z.infer<typeof EvidenceKind>;
 
 export const EvidenceVerification = z

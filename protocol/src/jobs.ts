@@ -9,6 +9,12 @@ export const JOBS = {
   'deliver-notification': z.strictObject({ notificationId: z.uuid() }),
   /** Repeatable: re-enqueues notifications whose delivery job was lost (a crash between commit and enqueue). */
   'sweep-notifications': z.strictObject({}),
+  /** Bring one listing's search document in line with Postgres (upsert if published, else delete). */
+  'index-listing': z.strictObject({ listingId: z.uuid(), revision: z.number().int().positive() }),
+  /** Repeatable: compare Postgres and the index, repair drift both ways. */
+  'reconcile-index': z.strictObject({}),
+  /** Repeatable: expire listings past their valid-until day; warn owners 7 days before. */
+  'expire-listings': z.strictObject({}),
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -18,17 +24,25 @@ export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]>;
 export const jobId = {
   'deliver-notification': (p: JobPayload<'deliver-notification'>) => `notification-${p.notificationId}`,
   'sweep-notifications': () => 'sweep-notifications',
+  'index-listing': (p: JobPayload<'index-listing'>) => `index-listing-${p.listingId}-${p.revision}`,
+  'reconcile-index': () => 'reconcile-index',
+  'expire-listings': () => 'expire-listings',
 } satisfies { [N in JobName]: (payload: JobPayload<N>) => string };
 
 /** Retry and retention for each job, declared once beside its payload. */
 export const JOB_OPTIONS = {
   'deliver-notification': { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 },
   'sweep-notifications': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+  'index-listing': { attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 5000, removeOnFail: 5000 },
+  'reconcile-index': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+  'expire-listings': { attempts: 3, backoff: { type: 'fixed', delay: 10_000 }, removeOnComplete: 100, removeOnFail: 100 },
 } as const satisfies { [N in JobName]: Record<string, unknown> };
 
 /** Repeatable jobs and their period. */
 export const SCHEDULES = {
   'sweep-notifications': { everyMs: 60_000 },
+  'reconcile-index': { everyMs: 5 * 60_000 },
+  'expire-listings': { everyMs: 10 * 60_000 },
 } as const satisfies Partial<Record<JobName, { everyMs: number }>>;
 
 /** The part of a BullMQ Queue that `enqueue` needs (protocol/ does not depend on BullMQ). */

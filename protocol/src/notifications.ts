@@ -1,6 +1,14 @@
 import { z } from './zod.ts';
 
-export const NotificationKind = z.enum(['organization.approved', 'organization.rejected']);
+export const NotificationKind = z.enum([
+  'organization.approved',
+  'organization.rejected',
+  'listing.approved',
+  'listing.rejected',
+  'listing.taken_down',
+  'listing.expiring',
+  'listing.expired',
+]);
 
 export const NotificationView = z
   .object({

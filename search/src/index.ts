@@ -1,14 +1,8 @@
-import { Meilisearch } from 'meilisearch';
-
-export type SearchClient = Meilisearch;
-
-/** A Meilisearch client; index settings and sync arrive with listings. */
-export function createSearchClient(url: string, apiKey: string): SearchClient {
-  return new Meilisearch({ host: url, apiKey });
-}
-
-/** True when Meilisearch answers its health check. */
-export async function searchIsHealthy(client: SearchClient): Promise<boolean> {
-  const health = await client.health();
-  return health.status === 'available';
-}
+export { createSearchClient, searchIsHealthy, type SearchClient } from './client.ts';
+export { isIndexable, LISTING_FOR_INDEX, listingDocument, type IndexableListing, type ListingDocument } from './documents.ts';
+export { buildFilter, escapeHtml, renderHighlight, searchListings } from './query.ts';
+export { reindex, type ReindexProgress, type ReindexResult } from './reindex.ts';
+export { queryWords, searchTokens } from './segment.ts';
+export { applySettings, ensureIndex, FACETS, indexName, LISTING_INDEX_SETTINGS, synonymMap, type SearchTarget } from './settings.ts';
+export { indexListings, reconcile, syncListing, type ReconcileCounts, type SyncResult } from './sync.ts';
+export { progressReporter } from './progress.ts';

@@ -12,6 +12,10 @@ import { RateLimits } from './http/rate-limits.ts';
 import './http/request.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { NotificationService } from './notifications/service.ts';
+import { ListingReviewService } from './listings/review.ts';
+import { listingRoutes } from './listings/routes.ts';
+import { ListingSearch } from './listings/search.ts';
+import { ListingService } from './listings/service.ts';
 import { openApiRoutes } from './openapi/routes.ts';
 import { organizationRoutes } from './organizations/routes.ts';
 import { OrganizationService } from './organizations/service.ts';
@@ -46,6 +50,9 @@ export function createHub(ctx: HubContext): Hub {
   const review = new ReviewService(db, queue, gateway.broadcaster, log);
   const staff = new StaffService(db);
   const auth = new AuthService(db, sessions, limits);
+  const listings = new ListingService(db, queue, gateway.broadcaster, log);
+  const listingReview = new ListingReviewService(db, queue, gateway.broadcaster, log);
+  const listingSearch = new ListingSearch(ctx.search, config.MEILI_INDEX_PREFIX, log);
   const { registry, httpDuration } = createMetrics();
 
   const resolveActor = async (req: Request): Promise<Actor | null> => {
@@ -78,6 +85,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(organizationRoutes({ organizations, review, resolveActor }));
   app.use(staffRoutes({ staff, db, resolveActor }));
   app.use(notificationRoutes({ notifications, resolveActor }));
+  app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');
   });

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '@hub/db';
 import { hashPassword } from '@hub/platform';
-import { creditCodeCheckCharacter, type RegisterInput, type StaffRole } from '@hub/protocol';
+import { creditCodeCheckCharacter, type ListingContent, type RegisterInput, type StaffRole } from '@hub/protocol';
 import { ApiClient } from './client.ts';
 
 const DIGITS = '0123456789';
@@ -58,4 +58,38 @@ export async function signInStaff(db: Db, baseUrl: string, role: StaffRole) {
   const res = await client.post('/api/auth/login', { email, password: TEST_PASSWORD });
   if (res.status !== 200) throw new Error(`staff login failed: ${res.status}`);
   return { client, userId: user.id, email };
+}
+
+/** A date `days` from today as YYYY-MM-DD (China time). */
+export function dayFromNow(days: number): string {
+  return new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Valid listing content for a supply achievement; details carry a marker that must never leak. */
+export function buildListingContent(overrides: Partial<ListingContent> = {}): ListingContent {
+  const tag = randomBytes(3).toString('hex');
+  return {
+    kind: 'achievement',
+    title: `锂电池热失控多参数预警技术 ${tag}`,
+    summary: '基于温度、电压与气体多参数融合的锂电池热失控早期预警方法，可在热失控发生前数分钟给出告警，适用于储能电站与电动汽车电池包。',
+    details: `【保密】电解液配方与传感器布置参数 SECRET-${tag}`,
+    industries: ['new-energy.lithium-battery'],
+    keywords: ['锂电池', '热失控', '预警'],
+    provinceCode: '330000',
+    cityCode: '330100',
+    maturity: 'pilot',
+    trl: 6,
+    modes: ['transfer', 'license'],
+    price: { mode: 'range', min: 500_000, max: 2_000_000 },
+    ip: [{ type: 'invention', number: '200310102344.5', title: '一种锂电池热失控预警方法' }],
+    validUntil: dayFromNow(180),
+    ...overrides,
+  };
+}
+
+/** Registers an organisation, marks it approved (as a reviewer would) and returns its signed-in member. */
+export async function registerApprovedMember(db: Db, baseUrl: string, overrides: Overrides = {}) {
+  const member = await registerMember(baseUrl, overrides);
+  await db.organization.update({ where: { id: member.organizationId }, data: { status: 'approved', reviewedAt: new Date() } });
+  return member;
 }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createDb } from '@hub/db';
 import type { Config, Logger, ServiceUrls } from '@hub/platform';
 import { JOB_OPTIONS, QUEUE, SCHEDULES, socketAdapterKey } from '@hub/protocol';
+import { applySettings, createSearchClient, indexName, type SearchTarget } from '@hub/search';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -19,13 +20,16 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   collectDefaultMetrics({ register: registry });
   const jobs = new Counter({ name: 'jobs_total', help: 'Jobs processed by name and outcome', labelNames: ['name', 'outcome'], registers: [registry] });
 
+  const search: SearchTarget = { client: createSearchClient(urls.meiliUrl, urls.meiliMasterKey), indexUid: indexName(config.MEILI_INDEX_PREFIX) };
+  // Idempotent; index jobs that run before it finishes retry with backoff if the index is not there yet.
+  const settingsApplied = applySettings(search.client, search.indexUid);
   const queue = new Queue(QUEUE, { connection: redis.duplicate(), prefix: `${config.REDIS_PREFIX}:bull` });
   const scheduled = Promise.all(
     Object.entries(SCHEDULES).map(([name, { everyMs }]) =>
       queue.upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: JOB_OPTIONS[name as keyof typeof SCHEDULES] }),
     ),
   );
-  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue }, job.name, job.data), {
+  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, search, log }, job.name, job.data), {
     connection: redis.duplicate(),
     prefix: `${config.REDIS_PREFIX}:bull`,
     concurrency: 8,
@@ -60,7 +64,7 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   return {
     worker,
     queue,
-    listening: Promise.all([listening, scheduled]).then(([port]) => port),
+    listening: Promise.all([listening, scheduled, settingsApplied]).then(([port]) => port),
     async close() {
       await worker.close();
       await queue.close();

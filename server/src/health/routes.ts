@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { HubContext } from '../context.ts';
 
-const CHECK_TIMEOUT_MS = 2000;
+// Generous enough for a first connection on a loaded machine; a probe that hangs longer is a failure.
+const CHECK_TIMEOUT_MS = 5000;
 
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
   return Promise.race([

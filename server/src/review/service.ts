@@ -1,9 +1,11 @@
 import { appendEvidence, type Db, type OrganizationStatus } from '@hub/db';
 import type { Logger } from '@hub/platform';
-import { enqueue, socketRoom, type OrganizationReviewed, type ReviewDecisionInput } from '@hub/protocol';
+import { socketRoom, type OrganizationReviewed, type ReviewDecisionInput } from '@hub/protocol';
 import type { Queue } from 'bullmq';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
+import { afterCommit } from '../jobs.ts';
+import { notifyMembers } from '../notifications/service.ts';
 import { presentOrganization, presentOrganizationDetail } from '../organizations/presenter.ts';
 import { OrganizationRepository } from '../organizations/repository.ts';
 import type { Broadcaster } from '../realtime/broadcaster.ts';
@@ -48,7 +50,7 @@ export class ReviewService {
         if (!exists) throw new AppError('organization_not_found', 'No such organisation.');
         throw new AppError('review_conflict', 'This application has already been decided.');
       }
-      const org = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, include: { members: { select: { id: true } } } });
+      const org = await tx.organization.findUniqueOrThrow({ where: { id: organizationId } });
       await tx.organizationReview.update({
         where: { organizationId_submission: { organizationId, submission: org.submission } },
         data: { decision: status, reason, reviewerId: reviewer.userId, decidedAt },
@@ -60,22 +62,13 @@ export class ReviewService {
         actorId: reviewer.userId,
         payload: { submission: org.submission, decision: status, reason },
       });
-      const notificationIds: string[] = [];
-      for (const member of org.members) {
-        const n = await tx.notification.create({
-          data: { userId: member.id, kind: `organization.${status}`, data: { organizationId, organizationName: org.name, reason } },
-        });
-        notificationIds.push(n.id);
-      }
+      const notificationIds = await notifyMembers(tx, organizationId, `organization.${status}`, { organizationId, organizationName: org.name, reason });
       return { org, notificationIds };
     });
     const event: OrganizationReviewed = { organizationId, status, reason, reviewedAt: decidedAt.toISOString() };
     this.broadcast.to(socketRoom.organization(organizationId), 'organization:reviewed', event);
     this.broadcast.to(socketRoom.staff('reviewer'), 'console:organization-reviewed', event);
-    // Committed already: if Redis is briefly away, the notification sweep delivers them later.
-    await enqueue(this.queue, 'deliver-notification', notificationIds.map((notificationId) => ({ notificationId }))).catch((error) =>
-      this.log.warn({ err: (error as Error).message, organizationId }, 'notification enqueue failed; the sweep will retry'),
-    );
+    await afterCommit(this.queue, this.log, { notificationIds });
     return presentOrganization(org, { decision: status, reason });
   }
 }

@@ -1,13 +1,21 @@
 import type { Db } from '@hub/db';
 import { JOBS, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
+import type { Logger } from '@hub/platform';
+import type { SearchTarget } from '@hub/search';
 import type { Emitter } from '@socket.io/redis-emitter';
 import { deliverNotification } from './deliver-notification.ts';
+import { expireListings } from './expire-listings.ts';
+import { indexListing } from './index-listing.ts';
+import { reconcileIndex } from './reconcile-index.ts';
 import { sweepNotifications } from './sweep-notifications.ts';
 
 export interface ProcessorDeps {
   db: Db;
   emitter: Emitter;
   queue: JobQueue;
+  /** The listings index the index jobs write to. */
+  search: SearchTarget;
+  log?: Logger;
 }
 
 type Processor<N extends JobName> = (deps: ProcessorDeps, payload: JobPayload<N>) => Promise<unknown>;
@@ -16,6 +24,9 @@ type Processor<N extends JobName> = (deps: ProcessorDeps, payload: JobPayload<N>
 export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   'deliver-notification': deliverNotification,
   'sweep-notifications': sweepNotifications,
+  'index-listing': indexListing,
+  'reconcile-index': reconcileIndex,
+  'expire-listings': expireListings,
 };
 
 /** Refuses to start when a declared job has no processor or a processor has no declared job. */

@@ -11,7 +11,7 @@ const unreachable = new Proxy({}, {
     throw new Error(`processor reached (${String(prop)})`);
   },
 });
-const deps: ProcessorDeps = { db: unreachable as Db, emitter: unreachable as Emitter, queue: unreachable as JobQueue };
+const deps: ProcessorDeps = { db: unreachable as Db, emitter: unreachable as Emitter, queue: unreachable as JobQueue, search: unreachable as ProcessorDeps['search'] };
 
 describe('assertProcessorsMatchJobs', () => {
   it('passes for the real registry', () => {
