@@ -3,6 +3,7 @@ import { PrismaClient } from '../generated/client/client.ts';
 
 export * from '../generated/client/client.ts';
 export * from './evidence.ts';
+export * from './notifications.ts';
 
 export type Db = PrismaClient;
 

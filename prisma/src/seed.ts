@@ -3,16 +3,38 @@ import { creditCodeCheckCharacter, type OrganizationApplication } from '@hub/pro
 import { createDb, type Db } from './index.ts';
 import { appendEvidence } from './evidence.ts';
 import { DEMO_MEMBERS, DEMO_PASSWORD, DEMO_STAFF } from './demo-accounts.ts';
+import { DEMO_LISTING_SEED, DEMO_ORGANIZATION_SEED, generateDemoListings, type DemoListing } from './demo/listings.ts';
+import { generateDemoOrganizations } from './demo/organizations.ts';
+import { mulberry32 } from './demo/rng.ts';
+import { demoListingId, writeOrganizationListings, type DemoListingRow, type DemoListingState } from './demo/write-listings.ts';
 
 /** A valid unified social credit code from its first 17 characters. */
 const code = (first17: string) => first17 + creditCodeCheckCharacter(first17);
 
 type DemoOrganization = {
-  key: (typeof DEMO_MEMBERS)[number]['organization'] | 'sxny' | 'whgx';
+  key: string;
   application: Omit<OrganizationApplication, 'creditCode'> & { creditCode: string };
   decision: 'approved' | 'rejected' | null;
   reason?: string;
+  /** Registered this many days before the seed ran (default: now); decided a day later. */
+  registeredDaysAgo?: number;
 };
+
+/** Published demo listings, and the demo members' own listings in other states (for "my listings" and the review queue). */
+export const DEMO_PUBLISHED_LISTINGS = 1050;
+const MEMBER_LISTING_STATES: DemoListingState[] = [
+  ...Array<DemoListingState>(10).fill('pending'), ...Array<DemoListingState>(5).fill('rejected'), ...Array<DemoListingState>(3).fill('draft'),
+];
+const REJECTION_REASONS = [
+  '摘要中包含联系电话和微信号，请删除联系方式后重新提交。',
+  '成熟度标注为产业化，但未提供应用证明材料，请核实后修改。',
+  '标题与摘要描述的技术领域不一致，请调整行业分类。',
+  '价格区间明显偏离同类项目，请核实金额单位（元/万元）。',
+  '有效期超过项目实际周期，请按实际情况填写。',
+];
+const GENERATED_ORGANIZATIONS = 72;
+/** Approved demo organisations that own listings: the two demo members first, then the generated ones. */
+const LISTING_OWNERS = ['hzdianchi', 'zju-tt'] as const;
 
 const ORGANIZATIONS: DemoOrganization[] = [
   {
@@ -85,13 +107,19 @@ async function ensureOrganization(db: Db, demo: DemoOrganization, reviewerId: st
   const app = demo.application;
   await db.$transaction(async (tx) => {
     const snapshot = { ...app, enterpriseSize: app.enterpriseSize ?? null, specialities: app.specialities ?? [] };
-    const decidedAt = demo.decision ? new Date() : null;
-    const org = await tx.organization.create({ data: { ...snapshot, status: demo.decision ?? 'pending', reviewedAt: decidedAt } });
+    const submittedAt = new Date(Date.now() - (demo.registeredDaysAgo ?? 0) * 86_400_000);
+    const decidedAt = demo.decision ? (demo.registeredDaysAgo ? new Date(submittedAt.getTime() + 86_400_000) : new Date()) : null;
+    const org = await tx.organization.create({
+      data: { ...snapshot, status: demo.decision ?? 'pending', submittedAt, createdAt: submittedAt, reviewedAt: decidedAt },
+    });
     const user = await tx.user.create({
-      data: { email: member?.email ?? `member@${demo.key}.demo`, name: app.contactName, passwordHash, organizationId: org.id },
+      data: { email: member?.email ?? `member@${demo.key}.demo`, name: app.contactName, passwordHash, organizationId: org.id, createdAt: submittedAt },
     });
     await tx.organizationReview.create({
-      data: { organizationId: org.id, submission: 1, snapshot, decision: demo.decision, reason: demo.reason ?? null, reviewerId: demo.decision ? reviewerId : null, decidedAt },
+      data: {
+        organizationId: org.id, submission: 1, snapshot, submittedAt, decision: demo.decision, reason: demo.reason ?? null,
+        reviewerId: demo.decision ? reviewerId : null, decidedAt,
+      },
     });
     await appendEvidence(tx, {
       kind: 'organization.submitted', subjectType: 'organization', subjectId: org.id, actorId: user.id,
@@ -112,12 +140,62 @@ export async function seedDemo(db: Db, log: (msg: string, extra?: object) => voi
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const staff = await ensureStaff(db, passwordHash);
   let created = 0;
-  for (const [i, demo] of ORGANIZATIONS.entries()) {
+  const generated: DemoOrganization[] = generateDemoOrganizations(GENERATED_ORGANIZATIONS, mulberry32(DEMO_ORGANIZATION_SEED)).map((o) => ({
+    key: o.key, application: o.application, decision: 'approved', registeredDaysAgo: o.registeredDaysAgo,
+  }));
+  const all = [...ORGANIZATIONS, ...generated];
+  for (const [i, demo] of all.entries()) {
     if (await ensureOrganization(db, demo, staff.get('reviewer')!, passwordHash)) created += 1;
-    log(`seed organizations ${i + 1}/${ORGANIZATIONS.length}`, { organization: demo.application.name });
+    if ((i + 1) % 10 === 0 || i + 1 === all.length) log(`seed organizations ${i + 1}/${all.length}`, { organization: demo.application.name });
   }
+  const owners = [...LISTING_OWNERS.map((key) => ORGANIZATIONS.find((o) => o.key === key)!), ...generated];
+  created += await seedListings(db, owners, staff.get('reviewer')!, log);
   return { created };
 }
+
+/**
+ * Publishes the generated listings (same data on every run: a seeded PRNG) and leaves the demo
+ * members some pending, rejected and draft ones. Keyed by deterministic ids, so a rerun adds nothing.
+ */
+async function seedListings(db: Db, owners: DemoOrganization[], reviewerId: string, log: (msg: string, extra?: object) => void): Promise<number> {
+  const total = DEMO_PUBLISHED_LISTINGS + MEMBER_LISTING_STATES.length;
+  const listings = generateDemoListings(total, mulberry32(DEMO_LISTING_SEED), {
+    organizations: owners.map((o) => o.application),
+    assign: (index) => (index >= DEMO_PUBLISHED_LISTINGS ? (index - DEMO_PUBLISHED_LISTINGS) % LISTING_OWNERS.length : undefined),
+  });
+  const orgs = await db.organization.findMany({
+    where: { creditCode: { in: owners.map((o) => o.application.creditCode) } },
+    select: { id: true, creditCode: true, members: { select: { id: true }, orderBy: { createdAt: 'asc' }, take: 1 } },
+  });
+  const byCode = new Map(orgs.map((o) => [o.creditCode, o]));
+  const existing = new Set(
+    (await db.listing.findMany({ where: { id: { in: listings.map((l) => demoListingId(l.index)) } }, select: { id: true } })).map((l) => l.id),
+  );
+  const groups = new Map<number, DemoListingRow[]>();
+  for (const listing of listings) {
+    if (existing.has(demoListingId(listing.index))) continue;
+    const org = byCode.get(owners[listing.organizationIndex]!.application.creditCode)!;
+    const member = listing.index - DEMO_PUBLISHED_LISTINGS;
+    const state = member >= 0 ? MEMBER_LISTING_STATES[member]! : 'published';
+    const row: DemoListingRow = { listing, state, organizationId: org.id, authorId: org.members[0]!.id };
+    if (state === 'rejected') row.reason = REJECTION_REASONS[member % REJECTION_REASONS.length]!;
+    groups.set(listing.organizationIndex, [...(groups.get(listing.organizationIndex) ?? []), row]);
+  }
+  let done = existing.size;
+  let logged = Math.floor(done / 100);
+  for (const rows of groups.values()) {
+    await writeOrganizationListings(db, rows, reviewerId);
+    done += rows.length;
+    if (Math.floor(done / 100) > logged) {
+      logged = Math.floor(done / 100);
+      log(`seed listings ${logged * 100}/${total}`);
+    }
+  }
+  log(`seed listings ${total}/${total}`, { created: total - existing.size });
+  return total - existing.size;
+}
+
+export type { DemoListing };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const log = createLogger('seed');

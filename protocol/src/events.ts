@@ -16,6 +16,8 @@ export type OrganizationReviewed = z.infer<typeof OrganizationReviewed>;
 /** A listing's review state changed (to its organisation, and to staff consoles). */
 export const ListingReviewed = z.object({
   listingId: z.string(),
+  /** Title of the version concerned, so a page that never loaded the row can still announce it. */
+  title: z.string(),
   version: z.number().int(),
   status: ListingStatus,
   versionStatus: VersionStatus,

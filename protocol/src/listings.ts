@@ -247,7 +247,8 @@ export const ListingSearchQuery = z
     priceMin: z.coerce.number().int().min(0).max(MAX_CNY).optional(),
     priceMax: z.coerce.number().int().min(0).max(MAX_CNY).optional(),
     sort: z.enum(['relevance', 'newest', 'price_asc', 'price_desc']).default('relevance'),
-    page: z.coerce.number().int().min(1).max(1000).default(1),
+    // page × pageSize stays within the index's maxTotalHits (10,000).
+    page: z.coerce.number().int().min(1).max(200).default(1),
     pageSize: z.coerce.number().int().min(1).max(50).default(20),
   })
   .superRefine((q, ctx) => {

@@ -10,6 +10,8 @@ export const NotificationKind = z.enum([
   'listing.expired',
 ]);
 
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
 export const NotificationView = z
   .object({
     id: z.string(),

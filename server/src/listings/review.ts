@@ -1,11 +1,10 @@
-import type { Db } from '@hub/db';
+import { notifyMembers, type Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import { socketRoom, type JobQueue, type ListingReviewed, type ListingReviewInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 import type { Broadcaster } from '../realtime/broadcaster.ts';
 import { afterCommit } from '../jobs.ts';
-import { notifyMembers } from '../notifications/service.ts';
 import { recordListingEvidence } from './effects.ts';
 import { presentListingSummary, presentOwnerListing } from './presenter.ts';
 import { ListingRepository, validUntilInstant } from './repository.ts';
@@ -78,7 +77,7 @@ export class ListingReviewService {
       });
       return { revision: updated.revision, notificationIds, status: updated.status };
     });
-    this.announce({ listingId: id, version: version.version, status, versionStatus: approve ? 'published' : 'rejected', reason, at: now.toISOString() }, listing.organizationId);
+    this.announce({ listingId: id, title: version.title, version: version.version, status, versionStatus: approve ? 'published' : 'rejected', reason, at: now.toISOString() }, listing.organizationId);
     await afterCommit(this.queue, this.log, { index: approve ? { listingId: id, revision } : undefined, notificationIds });
     return presentOwnerListing(await this.repo.findOwnerViewOrFail(id));
   }
@@ -99,7 +98,7 @@ export class ListingReviewService {
       return { revision: (await tx.listing.findUniqueOrThrow({ where: { id }, select: { revision: true } })).revision, notificationIds };
     });
     const version = listing.publishedVersion?.version ?? listing.latestVersion;
-    this.announce({ listingId: id, version, status: 'taken_down', versionStatus: listing.publishedVersion?.status ?? 'published', reason, at: now.toISOString() }, listing.organizationId);
+    this.announce({ listingId: id, title: listing.publishedVersion?.title ?? '', version, status: 'taken_down', versionStatus: listing.publishedVersion?.status ?? 'published', reason, at: now.toISOString() }, listing.organizationId);
     await afterCommit(this.queue, this.log, { index: { listingId: id, revision }, notificationIds });
     return presentOwnerListing(await this.repo.findOwnerViewOrFail(id));
   }

@@ -1,4 +1,4 @@
-import type { Db, Prisma } from '@hub/db';
+import type { Db } from '@hub/db';
 import { presentNotification } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
@@ -21,17 +21,4 @@ export class NotificationService {
     if (!n) throw new AppError('not_found', 'No such notification.');
     return presentNotification(n);
   }
-}
-
-/** Notifies every member of an organisation (rows written in the caller's transaction); returns their ids. */
-export async function notifyMembers(
-  tx: Prisma.TransactionClient,
-  organizationId: string,
-  kind: string,
-  data: Prisma.InputJsonObject,
-): Promise<string[]> {
-  const members = await tx.user.findMany({ where: { organizationId }, select: { id: true } });
-  const ids: string[] = [];
-  for (const member of members) ids.push((await tx.notification.create({ data: { userId: member.id, kind, data } })).id);
-  return ids;
 }

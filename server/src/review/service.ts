@@ -1,11 +1,10 @@
-import { appendEvidence, type Db, type OrganizationStatus } from '@hub/db';
+import { appendEvidence, notifyMembers, type Db, type OrganizationStatus } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import { socketRoom, type OrganizationReviewed, type ReviewDecisionInput } from '@hub/protocol';
 import type { Queue } from 'bullmq';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
-import { notifyMembers } from '../notifications/service.ts';
 import { presentOrganization, presentOrganizationDetail } from '../organizations/presenter.ts';
 import { OrganizationRepository } from '../organizations/repository.ts';
 import type { Broadcaster } from '../realtime/broadcaster.ts';

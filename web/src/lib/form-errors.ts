@@ -18,9 +18,25 @@ const CODE_TEXT: Record<string, () => string> = {
   unknown_region: m.field_unknown_region,
   password_too_short: m.field_password_too_short,
   reason_required: m.field_reason_required,
+  // Listings
+  price_min_above_max: m.field_price_min_above_max,
+  unknown_industry: m.field_unknown_industry,
+  kind_not_for_side: m.field_kind_not_for_side,
+  valid_until_past: m.field_valid_until_past,
+  valid_until_too_far: m.field_valid_until_too_far,
+  date_format: m.field_date_format,
+  duplicate_keywords: m.field_duplicate_keywords,
+  patent_number_format: m.field_patent_number_format,
+  patent_number_check_character: m.field_patent_number_check_character,
+  software_copyright_format: m.field_software_copyright_format,
+  checklist_incomplete: m.field_checklist_incomplete,
+  control_characters: m.field_control_characters,
 };
 
-/** Field-specific text for zod's default messages (which are English sentences, not codes). */
+/**
+ * Field-specific text for zod's default messages (which are English sentences, not codes), looked
+ * up by the whole field path first, then by its last segment.
+ */
 const FIELD_TEXT: Record<string, () => string> = {
   email: m.field_email_invalid,
   industries: m.field_industries_count,
@@ -28,38 +44,74 @@ const FIELD_TEXT: Record<string, () => string> = {
   cityCode: m.field_region_required,
   type: m.field_required,
   enterpriseSize: m.field_required_for_enterprise,
+  // Listings (paths inside `content.`); lengths and counts are zod's own min/max messages.
+  'content.title': m.field_title_length,
+  'content.summary': m.field_summary_length,
+  'content.details': m.field_details_length,
+  'content.keywords': m.field_keywords_count,
+  'content.modes': m.field_modes_count,
+  'content.trl': m.field_trl,
+  'content.ip': m.field_ip_count,
+  'content.price.min': m.field_amount,
+  'content.price.max': m.field_amount,
+  'content.ip.title': m.field_ip_title_length,
+  'content.ip.number': m.field_ip_number_length,
+  reason: m.field_reason_length,
 };
 
 /** `industries.0` → `industries`: an error on one element belongs to the whole field. */
-function fieldPath(path: string): string {
+export function fieldPath(path: string): string {
   return path
     .split('.')
     .filter((segment) => !/^\d+$/.test(segment))
     .join('.');
 }
 
+/** Strips every index except the one of a row (`content.ip.2.number` stays; `content.keywords.3` → `content.keywords`). */
+export function rowFieldPath(rows: string[]): (path: string) => string {
+  return (path) => {
+    const match = rows.find((row) => path.startsWith(`${row}.`) && /^\d+\./.test(path.slice(row.length + 1)));
+    if (!match) return fieldPath(path);
+    const [index, ...rest] = path.slice(match.length + 1).split('.');
+    return [match, index, fieldPath(rest.join('.'))].filter(Boolean).join('.');
+  };
+}
+
+/** The FIELD_TEXT key for a path: row indexes do not matter for the wording. */
+const textKey = (path: string) => fieldPath(path);
+
 /**
  * Translates field errors (from the server's `details.fields`, or from the same zod schemas run in
  * the browser) into text per field. `isEmpty(path)` tells whether the user left that field blank,
  * so a zod default message reads as "required" instead of a generic complaint.
  */
-export function translateFieldErrors(fields: FieldError[], isEmpty: (path: string) => boolean = () => false): FieldErrors {
+export function translateFieldErrors(
+  fields: FieldError[],
+  isEmpty: (path: string) => boolean = () => false,
+  mapPath: (path: string) => string = fieldPath,
+): FieldErrors {
   const out: FieldErrors = {};
   for (const field of fields) {
-    const path = fieldPath(field.path);
+    const path = mapPath(field.path);
     if (out[path]) continue;
-    const last = path.split('.').at(-1) ?? path;
+    const key = textKey(path);
+    const last = key.split('.').at(-1) ?? key;
     const code = CODE_TEXT[field.message];
-    out[path] = code ? code() : isEmpty(path) ? m.field_required() : (FIELD_TEXT[last] ?? m.field_invalid)();
+    out[path] = code ? code() : isEmpty(path) ? m.field_required() : (FIELD_TEXT[key] ?? FIELD_TEXT[last] ?? m.field_invalid)();
   }
   return out;
 }
 
 /** Field errors from an API error: its `details.fields`, plus the conflict codes that belong to one field. */
-export function fieldErrorsFrom(error: ErrorBody, prefix: { organization: string; user: string }, isEmpty?: (path: string) => boolean): FieldErrors {
-  const errors = translateFieldErrors(error.details?.fields ?? [], isEmpty);
-  if (error.error === 'email_taken') errors[`${prefix.user}email`] = m.error_email_taken();
-  if (error.error === 'credit_code_taken') errors[`${prefix.organization}creditCode`] = m.error_credit_code_taken();
+export function fieldErrorsFrom(
+  error: ErrorBody,
+  prefix: { organization: string; user: string } | undefined,
+  isEmpty?: (path: string) => boolean,
+  mapPath?: (path: string) => string,
+): FieldErrors {
+  const errors = translateFieldErrors(error.details?.fields ?? [], isEmpty, mapPath);
+  if (prefix && error.error === 'email_taken') errors[`${prefix.user}email`] = m.error_email_taken();
+  if (prefix && error.error === 'credit_code_taken') errors[`${prefix.organization}creditCode`] = m.error_credit_code_taken();
   return errors;
 }
 
@@ -79,13 +131,21 @@ export async function submitForm<T>(
   schema: { safeParse(body: unknown): { success: true } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } },
   body: unknown,
   send: () => Promise<ApiResult<T>>,
-  options: { prefix: { organization: string; user: string }; isEmpty: (path: string) => boolean },
+  options: {
+    /** Where the organisation and user fields sit in the body (forms that have them: register, resubmit). */
+    prefix?: { organization: string; user: string };
+    isEmpty: (path: string) => boolean;
+    /** How an input path names its field (default: drop every index, see `fieldPath`). */
+    mapPath?: (path: string) => string;
+  },
 ): Promise<FormOutcome<T>> {
   const local = schema.safeParse(body);
-  if (!local.success) return { ok: false, errors: translateFieldErrors(issuesToFields(local.error.issues), options.isEmpty), message: null };
+  if (!local.success) {
+    return { ok: false, errors: translateFieldErrors(issuesToFields(local.error.issues), options.isEmpty, options.mapPath), message: null };
+  }
   const result = await send();
   if (result.ok) return { ok: true, data: result.data };
-  const errors = fieldErrorsFrom(result.error, options.prefix, options.isEmpty);
+  const errors = fieldErrorsFrom(result.error, options.prefix, options.isEmpty, options.mapPath);
   const explained = Object.keys(errors).length > 0 && result.error.error === 'validation_failed';
   return { ok: false, errors, message: explained ? null : errorText(result.error) };
 }

@@ -1,18 +1,9 @@
-import { appendEvidence, type Prisma } from '@hub/db';
+import { appendEvidence, notifyMembers } from '@hub/db';
 import { enqueue, socketRoom, type JobPayload, type ListingReviewed } from '@hub/protocol';
 import type { ProcessorDeps } from './index.ts';
 
 const WARN_BEFORE_MS = 7 * 86_400_000;
 const BATCH = 200;
-
-async function notifyMembers(tx: Prisma.TransactionClient, organizationId: string, kind: 'listing.expired' | 'listing.expiring', data: Record<string, unknown>) {
-  const members = await tx.user.findMany({ where: { organizationId }, select: { id: true } });
-  const created = await tx.notification.createManyAndReturn({
-    data: members.map((m) => ({ userId: m.id, kind, data: data as Prisma.InputJsonValue })),
-    select: { id: true },
-  });
-  return created.map((n) => n.id);
-}
 
 /**
  * Repeatable: expires published listings past their valid-until instant and warns owners 7 days
@@ -56,6 +47,7 @@ export async function expireListings(deps: ProcessorDeps, _payload: JobPayload<'
       expired += 1;
       const event: ListingReviewed = {
         listingId: listing.id,
+        title,
         version,
         status: 'expired',
         versionStatus: listing.publishedVersion?.status ?? 'published',
