@@ -8,7 +8,6 @@ export * from './industries.ts';
 export * from './jobs.ts';
 export * from './listings.ts';
 export * from './notifications.ts';
-export * from './openapi.ts';
 export * from './organizations.ts';
 export * from './patent-number.ts';
 export * from './regions.ts';

@@ -29,8 +29,10 @@ describe('worker', () => {
     await reviewer.client.post(`/api/review/organizations/${member.organizationId}/decision`, { decision: 'reject', reason: '材料不全' });
     const notification = await pushed;
     expect(notification).toMatchObject({ kind: 'organization.rejected', data: { organizationId: member.organizationId, reason: '材料不全' } });
-    const stored = await t.ctx.db.notification.findUniqueOrThrow({ where: { id: notification.id } });
-    expect(stored.deliveredAt).not.toBeNull();
+    // Pushed first, then marked delivered (at-least-once): the mark follows the push shortly.
+    await expect
+      .poll(async () => (await t.ctx.db.notification.findUniqueOrThrow({ where: { id: notification.id } })).deliveredAt)
+      .not.toBeNull();
 
     const ack = await socket.emitWithAck('notification:read', { id: notification.id });
     expect(ack).toMatchObject({ ok: true, data: { id: notification.id } });

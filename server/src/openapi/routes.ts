@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { buildOpenApiDocument } from '@hub/protocol';
+import { buildOpenApiDocument } from '@hub/protocol/openapi';
 import express, { Router } from 'express';
 
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
