@@ -1,11 +1,8 @@
-import { error } from '@sveltejs/kit';
-import { api } from '#lib/api.ts';
-import { errorText } from '#lib/labels.ts';
+import { loadOrError } from '#lib/load.ts';
 import type { PageLoad } from './$types';
 
 export const load = (async ({ fetch, parent }) => {
   await parent();
-  const result = await api('myListings', {}, fetch);
-  if (!result.ok) error(result.status || 503, errorText(result.error));
-  return { listings: result.data.listings };
+  const data = await loadOrError('myListings', {}, fetch);
+  return { listings: data.listings };
 }) satisfies PageLoad;

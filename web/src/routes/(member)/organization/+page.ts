@@ -1,11 +1,8 @@
-import { error } from '@sveltejs/kit';
-import { api } from '#lib/api.ts';
-import { errorText } from '#lib/labels.ts';
+import { loadOrError } from '#lib/load.ts';
 import type { PageLoad } from './$types';
 
 export const load = (async ({ fetch, parent }) => {
   await parent();
-  const result = await api('myOrganization', {}, fetch);
-  if (!result.ok) error(result.status || 503, errorText(result.error));
-  return { organization: result.data };
+  const data = await loadOrError('myOrganization', {}, fetch);
+  return { organization: data };
 }) satisfies PageLoad;
