@@ -15,9 +15,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, createLogger, parseConfig, serviceEnv, type Config, type Logger } from '@hub/platform';
 import {
   assertPortFree,
+  forgetRunningServices,
   isListening,
   PrerequisiteError,
   reapLeftover,
+  recordRunningServices,
   redact,
   resolveServices,
   type ResolvedServices,
@@ -163,6 +165,7 @@ function shutdown(code: number): Promise<never> {
     const start = Date.now();
     log.info({ code }, 'stopping the hub');
     await stopChildren().catch((error: unknown) => log.error({ err: error }, 'stopping the children failed'));
+    await forgetRunningServices(config).catch(() => {});
     await services?.stop().catch((error: unknown) => log.error({ err: error }, 'stopping the embedded services failed'));
     log.info({ step: 'stopped', ms: Date.now() - start }, 'stopped');
     process.exit(code);
@@ -204,6 +207,7 @@ async function main(): Promise<void> {
   });
 
   services = await step('resolved services', () => resolveServices(config, log));
+  await recordRunningServices(config, services.urls);
   log.info(
     {
       database: redact(services.urls.databaseUrl),

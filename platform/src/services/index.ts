@@ -9,3 +9,4 @@ export { startRedisServer, redisCommand, type EmbeddedService, type RedisServerO
 export { startMeilisearch, sha256File, MEILISEARCH_SHA256, type EmbeddedMeilisearch, type MeilisearchOptions } from './meilisearch.ts';
 export { resolveServices, redact, type ResolvedServices } from './resolve.ts';
 export { reapLeftover } from './process.ts';
+export { recordRunningServices, forgetRunningServices, serviceUrlsForCommand } from './running.ts';

@@ -1,5 +1,6 @@
 import { createDb } from '@hub/db';
-import { loadConfig, requireServiceUrls } from '@hub/platform';
+import { loadConfig } from '@hub/platform';
+import { serviceUrlsForCommand } from '@hub/platform/services';
 import { createSearchClient } from '../client.ts';
 import { progressReporter } from '../progress.ts';
 import { reindex } from '../reindex.ts';
@@ -7,7 +8,7 @@ import { reindex } from '../reindex.ts';
 /** `npm run search:reindex`: rebuilds the listings index from Postgres and swaps it in atomically. */
 try {
   const config = loadConfig();
-  const urls = requireServiceUrls(config);
+  const urls = await serviceUrlsForCommand(config);
   const db = createDb(urls.databaseUrl, { max: 2 });
   const progress = progressReporter();
   try {

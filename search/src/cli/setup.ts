@@ -1,11 +1,12 @@
-import { loadConfig, requireServiceUrls } from '@hub/platform';
+import { loadConfig } from '@hub/platform';
+import { serviceUrlsForCommand } from '@hub/platform/services';
 import { createSearchClient } from '../client.ts';
 import { applySettings, indexName } from '../settings.ts';
 
 /** `npm run search:setup`: creates the live listings index if missing and applies the settings in code. */
 try {
   const config = loadConfig();
-  const urls = requireServiceUrls(config);
+  const urls = await serviceUrlsForCommand(config);
   const uid = indexName(config.MEILI_INDEX_PREFIX);
   await applySettings(createSearchClient(urls.meiliUrl, urls.meiliMasterKey), uid);
   console.log(`Settings applied to ${uid} at ${urls.meiliUrl}.`);

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { createDb } from '@hub/db';
-import { createLogger, loadConfig, requireServiceUrls } from '@hub/platform';
+import { createLogger, loadConfig } from '@hub/platform';
+import { serviceUrlsForCommand } from '@hub/platform/services';
 import { Email, Password } from '@hub/protocol';
 import { ensureFirstAdmin } from './first-admin.ts';
 
@@ -22,7 +23,7 @@ async function readPassword(): Promise<string> {
 try {
   const email = Email.parse(values.email ?? '');
   const password = Password.parse(await readPassword());
-  const db = createDb(requireServiceUrls(loadConfig()).databaseUrl);
+  const db = createDb((await serviceUrlsForCommand(loadConfig())).databaseUrl);
   const { created } = await ensureFirstAdmin(db, { email, password, name: values.name! }, log, 'created with npm run admin:create');
   console.log(created ? `Admin ${email} created.` : `${email} is now an admin.`);
   await db.$disconnect();
