@@ -1,5 +1,5 @@
 import type { ListingSearchHit, ListingSearchQuery, ListingSearchResult } from '@hub/protocol';
-import type { SearchParams } from 'meilisearch';
+import type { SearchParams, SearchResponse } from 'meilisearch';
 import type { SearchClient } from './client.ts';
 import type { ListingDocument } from './documents.ts';
 import { queryWords } from './segment.ts';
@@ -72,13 +72,32 @@ export async function searchListings(client: SearchClient, indexUid: string, que
     highlightPreTag: PRE,
     highlightPostTag: POST,
   } satisfies SearchParams;
-  const result = await client.index<ListingDocument>(indexUid).search(q, params);
+  // Each active facet group also gets counts computed without its own filter (one request in all),
+  // so ticking 科技成果 still shows how many 技术服务 there are: the usual disjunctive facets.
+  const active = (Object.keys(FACETS) as (keyof typeof FACETS)[]).filter((name) => query[name] !== undefined);
+  const { results } = await client.multiSearch({
+    queries: [
+      { indexUid, q, ...params },
+      ...active.map((name) => ({
+        indexUid,
+        q,
+        filter: buildFilter({ ...query, [name]: undefined }),
+        facets: [FACETS[name]],
+        hitsPerPage: 0,
+        matchingStrategy: 'frequency' as const,
+      })),
+    ],
+  });
+  const [result, ...others] = results as unknown as Array<SearchResponse<ListingDocument>>;
   const words = q.split(' ').filter(Boolean);
   const facets: Record<string, Record<string, number>> = {};
-  for (const [name, attribute] of Object.entries(FACETS)) facets[name] = result.facetDistribution?.[attribute] ?? {};
+  for (const [name, attribute] of Object.entries(FACETS)) facets[name] = result!.facetDistribution?.[attribute] ?? {};
+  active.forEach((name, i) => {
+    facets[name] = others[i]?.facetDistribution?.[FACETS[name]] ?? {};
+  });
   return {
-    hits: result.hits.map((hit) => presentHit(hit, hit._formatted ?? {}, words)),
-    total: result.totalHits ?? 0,
+    hits: result!.hits.map((hit) => presentHit(hit, hit._formatted ?? {}, words)),
+    total: result!.totalHits ?? 0,
     page: query.page,
     pageSize: query.pageSize,
     facets,

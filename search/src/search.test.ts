@@ -248,6 +248,18 @@ describe('filters, facets, sort, paging', () => {
     expect(Object.keys(r.facets).sort()).toEqual(['industry', 'kind', 'maturity', 'mode', 'orgType', 'province', 'side']);
   });
 
+  it('counts a filtered facet group as if its own filter were off, and the other groups with it on', async () => {
+    const r = await search({ side: 'demand', province: '440000' });
+    expect(r.total).toBe(0);
+    // side: counted within 广东 only (both Guangdong listings are supply), not restricted to demand.
+    expect(r.facets.side).toEqual({ supply: 2 });
+    // province: counted among demand listings, whatever the province.
+    expect(Object.values(r.facets.province!).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(r.facets.province!['440000']).toBeUndefined();
+    // a group with no filter of its own follows every filter: nothing is both demand and in 广东.
+    expect(r.facets.maturity).toEqual({});
+  });
+
   it('sorts by newest and by price', async () => {
     expect(names(await search({ sort: 'newest' }))[0]).toBe('withdrawn');
     expect(names(await search({ sort: 'newest' })).at(-1)).toBe('thermal');

@@ -109,6 +109,8 @@ export async function startMeilisearch({ dir, port, log, binaryPath, sha256 = ME
     '--master-key', masterKey,
     '--no-analytics',
     '--env', 'development',
+    // Its WARN level reports every 404 (e.g. "index not found" on an existence check) as a problem.
+    '--log-level', 'ERROR',
   ];
   const service = spawnService('meilisearch', binary, args, {
     log,
