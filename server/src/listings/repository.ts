@@ -69,11 +69,12 @@ export class ListingRepository {
       return this.db.listing.findMany({ where: { status: 'published' }, orderBy: { publishedAt: 'desc' }, take: 200, include: summaryInclude });
     }
     const versions = await this.db.listingVersion.findMany({
-      where: { status: state, listing: { latestVersion: { gt: 0 } } },
+      where: { status: state },
       orderBy: { submittedAt: state === 'pending' ? 'asc' : 'desc' },
       take: 400,
       select: { listingId: true, version: true, listing: { select: { latestVersion: true } } },
     });
+    // Only a listing's latest version counts: an older rejected version of a since-corrected listing does not.
     const ids = versions.filter((v) => v.version === v.listing.latestVersion).map((v) => v.listingId).slice(0, 200);
     const rows = await this.db.listing.findMany({ where: { id: { in: ids } }, include: summaryInclude });
     const byId = new Map(rows.map((r) => [r.id, r]));
