@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
+import { assertNoEviction, createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
 import { createHub } from './app.ts';
 import { ensureFirstAdmin } from './cli/first-admin.ts';
 import { createContext } from './context.ts';
@@ -8,6 +8,7 @@ const log = createLogger('server');
 try {
   const config = loadConfig();
   const ctx = createContext(config, requireServiceUrls(config), log);
+  await assertNoEviction(ctx.redis, (reason) => log.warn(reason));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await ensureFirstAdmin(ctx.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: 'Admin' }, log);
   }

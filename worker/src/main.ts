@@ -1,11 +1,15 @@
-import { createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
+import { assertNoEviction, createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
+import { Redis } from 'ioredis';
 import { startWorker } from './worker.ts';
 
 const log = createLogger('worker');
 
 try {
   const config = loadConfig();
-  const running = startWorker(config, requireServiceUrls(config), log);
+  const urls = requireServiceUrls(config);
+  const probe = new Redis(urls.redisUrl, { maxRetriesPerRequest: 1 });
+  await assertNoEviction(probe, (reason) => log.warn(reason)).finally(() => probe.disconnect());
+  const running = startWorker(config, urls, log);
   const port = await running.listening.catch((error: NodeJS.ErrnoException) => {
     throw new Error(
       error.code === 'EADDRINUSE'

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+
+export class RedisPolicyError extends Error {}
+
+/**
+ * BullMQ loses jobs silently if Redis may evict keys, so the processes that enqueue or run jobs refuse
+ * to start unless `maxmemory-policy` is `noeviction` (Redis's default). A Redis that hides CONFIG
+ * (some managed services) is trusted, and `onUnknown` says so.
+ */
+export async function assertNoEviction(redis: Redis, onUnknown: (reason: string) => void): Promise<void> {
+  let policy: string | undefined;
+  try {
+    const answer = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    policy = answer[1];
+  } catch (error) {
+    onUnknown(`could not read maxmemory-policy (${(error as Error).message}); make sure it is noeviction`);
+    return;
+  }
+  if (policy && policy !== 'noeviction') {
+    throw new RedisPolicyError(
+      `Redis has maxmemory-policy ${policy}, which can silently drop queued jobs: set it to noeviction ` +
+        '(`CONFIG SET maxmemory-policy noeviction`, and `maxmemory-policy noeviction` in redis.conf), then start again.',
+    );
+  }
+}
