@@ -1,5 +1,6 @@
 import type { Db } from '@hub/db';
-import { JOBS, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
+import { JOBS, z, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
+import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '@hub/platform';
 import type { SearchTarget } from '@hub/search';
 import type { Emitter } from '@socket.io/redis-emitter';
@@ -43,8 +44,10 @@ export function assertProcessorsMatchJobs(processors: Record<string, unknown> = 
 /** Validates the payload against its protocol schema, then runs the job's processor. */
 export function runJob(deps: ProcessorDeps, name: string, data: unknown): Promise<unknown> {
   // Own keys only: `in` would also accept inherited names such as `toString`.
-  if (!Object.hasOwn(JOBS, name)) throw new Error(`Unknown job ${name}`);
+  if (!Object.hasOwn(JOBS, name)) throw new UnrecoverableError(`Unknown job ${name}`);
   const jobName = name as JobName;
-  const payload = JOBS[jobName].parse(data);
-  return (PROCESSORS[jobName] as Processor<JobName>)(deps, payload);
+  const parsed = JOBS[jobName].safeParse(data);
+  // Retrying cannot fix a malformed payload: fail the job at once, with the reason staff will see.
+  if (!parsed.success) throw new UnrecoverableError(`Invalid ${name} payload: ${z.prettifyError(parsed.error)}`);
+  return (PROCESSORS[jobName] as Processor<JobName>)(deps, parsed.data);
 }

@@ -2,7 +2,7 @@ import type { Db } from '@hub/db';
 import { JOBS, type JobQueue } from '@hub/protocol';
 import type { Emitter } from '@socket.io/redis-emitter';
 import { describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import { UnrecoverableError } from 'bullmq';
 import { assertProcessorsMatchJobs, PROCESSORS, runJob, type ProcessorDeps } from './index.ts';
 
 /** Deps that fail loudly if a processor is reached: refusals must happen before any work. */
@@ -36,16 +36,18 @@ describe('assertProcessorsMatchJobs', () => {
 });
 
 describe('runJob', () => {
-  it('refuses an invalid payload with the zod error, before running the processor', () => {
-    expect(() => runJob(deps, 'deliver-notification', { notificationId: 'not-a-uuid' })).toThrow(ZodError);
-    expect(() => runJob(deps, 'deliver-notification', {})).toThrow(ZodError);
+  it('refuses an invalid payload as unrecoverable (no retries), naming the field, before running the processor', () => {
+    expect(() => runJob(deps, 'deliver-notification', { notificationId: 'not-a-uuid' })).toThrow(UnrecoverableError);
+    expect(() => runJob(deps, 'deliver-notification', { notificationId: 'not-a-uuid' })).toThrow(/notificationId/);
+    expect(() => runJob(deps, 'deliver-notification', {})).toThrow(UnrecoverableError);
     expect(() =>
       runJob(deps, 'deliver-notification', { notificationId: '0b8a3f0e-7c1d-4e55-9a43-2f1c6d7e8a90', extra: true }),
-    ).toThrow(ZodError);
-    expect(() => runJob(deps, 'sweep-notifications', { force: true })).toThrow(ZodError);
+    ).toThrow(UnrecoverableError);
+    expect(() => runJob(deps, 'sweep-notifications', { force: true })).toThrow(UnrecoverableError);
   });
 
   it('refuses an unknown job name', () => {
+    expect(() => runJob(deps, 'mine-bitcoin', {})).toThrow(UnrecoverableError);
     expect(() => runJob(deps, 'mine-bitcoin', {})).toThrow('Unknown job mine-bitcoin');
     expect(() => runJob(deps, 'toString', {})).toThrow('Unknown job toString');
     expect(() => runJob(deps, '__proto__', {})).toThrow('Unknown job __proto__');
