@@ -2,6 +2,7 @@
 // reviewer sees it arrive live and decides, and the applicant sees the decision live.
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { CREDIT_CODE_ALPHABET } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCreditCode, registerMember, TEST_PASSWORD } from '../server/test/factories.ts';
 import {
@@ -17,7 +18,6 @@ import {
 } from './support.ts';
 
 const PHONE = { width: 360, height: 740 };
-const CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 
 let e: E2E;
 
@@ -62,7 +62,7 @@ describe('organisation onboarding (browser)', () => {
       const tag = randomBytes(3).toString('hex');
       const orgName = `杭州浏览器测试科技有限公司${tag}`;
       const creditCode = buildCreditCode();
-      const wrongCheck = CODE_CHARS.split('').find((c) => c !== creditCode[17])!;
+      const wrongCheck = CREDIT_CODE_ALPHABET.split('').find((c) => c !== creditCode[17])!;
       const email = `applicant-${tag}@example.cn`;
 
       await applicant.getByLabel('机构类型', { exact: true }).selectOption({ label: '企业' });

@@ -2,7 +2,9 @@
  * Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from a 31-character
  * alphabet (no I, O, Z, S, V); the last is a check character computed from the first 17.
  */
-const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+/** The 31 characters a credit code may use. */
+export const CREDIT_CODE_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const ALPHABET = CREDIT_CODE_ALPHABET;
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const SHAPE = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 

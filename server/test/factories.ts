@@ -1,16 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '@hub/db';
 import { hashPassword } from '@hub/platform';
-import { creditCodeCheckCharacter, type ListingContent, type RegisterInput, type StaffRole } from '@hub/protocol';
+import { CREDIT_CODE_ALPHABET, creditCodeCheckCharacter, type ListingContent, type RegisterInput, type StaffRole } from '@hub/protocol';
 import { ApiClient } from './client.ts';
 
 const DIGITS = '0123456789';
-const CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 
 /** A valid, unique unified social credit code (enterprise registered in Hangzhou). */
 export function buildCreditCode(): string {
   let body = '';
-  for (let i = 0; i < 9; i++) body += CODE_CHARS[randomInt(CODE_CHARS.length)];
+  for (let i = 0; i < 9; i++) body += CREDIT_CODE_ALPHABET[randomInt(CREDIT_CODE_ALPHABET.length)];
   const first17 = `91${'330100'}${body}`;
   return first17 + creditCodeCheckCharacter(first17);
 }
