@@ -11,6 +11,7 @@ COPY protocol/package.json protocol/
 COPY platform/package.json platform/
 COPY prisma/package.json prisma/
 COPY search/package.json search/
+COPY matching/package.json matching/
 COPY server/package.json server/
 COPY worker/package.json worker/
 COPY web/package.json web/

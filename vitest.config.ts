@@ -5,7 +5,7 @@ export default defineConfig({
   // One TypeScript configuration for every test file (web/tsconfig.json extends SvelteKit's generated one).
   tsconfig: 'tsconfig.base.json',
   test: {
-    include: ['{protocol,platform,prisma,search,server,worker,web}/{src,test}/**/*.test.ts', 'e2e/**/*.spec.ts'],
+    include: ['{protocol,platform,prisma,search,matching,server,worker,web}/{src,test}/**/*.test.ts', 'e2e/**/*.spec.ts'],
     globalSetup: ['server/test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,

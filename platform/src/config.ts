@@ -60,6 +60,12 @@ export const ConfigSchema = z.object({
   /** Tests: the Redis every test file shares, each under its own key prefix. */
   TEST_REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  /** Match pushes one user receives per minute before the rest are batched into a digest. */
+  MATCH_PUSHES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** How often the match sweep re-matches listings a crash or a lost queue left unmatched. */
+  MATCH_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Concurrent jobs per worker process (scoring waits on Meilisearch and Postgres, not the CPU). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

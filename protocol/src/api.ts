@@ -14,6 +14,7 @@ import {
   ListingUpdate,
   ReasonInput,
 } from './listings.ts';
+import { MatchConsole, MatchInboxQuery, MatchInterestInput, MatchList, MatchRecommendInput, MatchRespondInput, MatchView } from './matches.ts';
 import { NotificationList, NotificationView } from './notifications.ts';
 import {
   IdParam,
@@ -173,6 +174,35 @@ export const API = {
     method: 'post', path: '/api/review/listings/:id/take-down', tags: ['review'], access: { staff: ['reviewer', 'moderator', 'admin'] },
     summary: 'Take a published listing down, with a reason',
     params: IdParam, body: ReasonInput, success: { status: 200, body: ListingOwnerView }, errors: ['listing_not_found', 'listing_state_conflict'],
+  }),
+  // Matches (供需匹配). `interest` is declared before `:id`.
+  matchInbox: route({
+    method: 'get', path: '/api/matches', tags: ['matches'], access: 'approved_member',
+    summary: "The organisation's matches, best score first, with their reasons", query: MatchInboxQuery, success: { status: 200, body: MatchList },
+  }),
+  signalInterest: route({
+    method: 'post', path: '/api/matches/interest', tags: ['matches'], access: 'approved_member',
+    summary: 'Raise your hand on an open demand with one of your published supply listings (the demand side is told live)',
+    body: MatchInterestInput, success: { status: 201, body: MatchView }, errors: ['listing_not_found', 'match_not_eligible', 'match_state_conflict'],
+  }),
+  match: route({
+    method: 'get', path: '/api/matches/:id', tags: ['matches'], access: 'user',
+    summary: "One match as its parties or staff see it (the other side's confidential details once confirmed)",
+    params: IdParam, success: { status: 200, body: MatchView }, errors: ['match_not_found'],
+  }),
+  respondToMatch: route({
+    method: 'post', path: '/api/matches/:id/response', tags: ['matches'], access: 'approved_member',
+    summary: "Mark your side interested or declined; when both sides are interested the match is confirmed and a negotiation room opens",
+    params: IdParam, body: MatchRespondInput, success: { status: 200, body: MatchView }, errors: ['match_not_found', 'match_state_conflict'],
+  }),
+  matchConsole: route({
+    method: 'get', path: '/api/staff/matches', tags: ['matches'], access: { staff: ['reviewer', 'moderator', 'admin'] },
+    summary: 'The live match stream: recent activity, matches made per minute over the last hour, totals', success: { status: 200, body: MatchConsole },
+  }),
+  recommendMatch: route({
+    method: 'post', path: '/api/staff/matches', tags: ['matches'], access: { staff: ['reviewer', 'moderator', 'admin'] },
+    summary: 'Recommend a supply and a demand to each other by hand, with a note (recorded as evidence)',
+    body: MatchRecommendInput, success: { status: 201, body: MatchView }, errors: ['listing_not_found', 'match_not_eligible', 'match_state_conflict'],
   }),
 } as const satisfies Record<string, RouteSpec>;
 

@@ -1,5 +1,6 @@
 import type { Ack } from './errors.ts';
 import { ListingStatus, ListingSummary, VersionStatus } from './listings.ts';
+import type { MatchActivity, MatchDigest, MatchRetracted, MatchView, RoomOpened } from './matches.ts';
 import { NotificationView } from './notifications.ts';
 import { OrganizationStatus, OrganizationView } from './organizations.ts';
 import { z } from './zod.ts';
@@ -44,6 +45,18 @@ export interface ServerToClientEvents {
   'console:listing-reviewed': (event: ListingReviewed) => void;
   /** To `user:<id>`: a stored notification. */
   'notification:new': (notification: NotificationView) => void;
+  /** To `user:<id>`: a new match for one of the organisation's listings (as that user's side sees it). */
+  'match:new': (match: MatchView) => void;
+  /** To `user:<id>`: a match's score rose, or either side answered, or it was confirmed. */
+  'match:updated': (match: MatchView) => void;
+  /** To `user:<id>`: a match is no longer valid (a listing left the platform, or the score fell below the threshold). */
+  'match:retracted': (event: MatchRetracted) => void;
+  /** To `user:<id>`: matches beyond the per-minute push limit, in one message. */
+  'match:digest': (digest: MatchDigest) => void;
+  /** To `org:<id>`: a negotiation room was opened for the organisation. */
+  'room:opened': (room: RoomOpened) => void;
+  /** To every staff room: one line of the live match stream. */
+  'console:match': (activity: MatchActivity) => void;
 }
 
 /** Events a client sends; every one acks with the stored result or a coded error. */
@@ -58,5 +71,16 @@ export const socketRoom = {
   staff: (role: 'reviewer' | 'moderator' | 'admin') => `staff:${role}`,
 };
 
+/** Every staff room (an admin's socket is in all three; an emit to several rooms reaches each socket once). */
+export const ALL_STAFF_ROOMS = [socketRoom.staff('reviewer'), socketRoom.staff('moderator'), socketRoom.staff('admin')];
+
 /** Redis channel prefix shared by the servers' Socket.IO adapter and the worker's emitter. */
 export const socketAdapterKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
+
+/** Redis sorted set of a user's connected sockets (score: when the entry lapses unless the server renews it). */
+export const presenceKey = (redisPrefix: string, userId: string) => `${redisPrefix}:presence:${userId}`;
+
+/** How services push to socket rooms without knowing whether a Socket.IO server or the Redis emitter carries it. */
+export interface Broadcaster {
+  to<E extends keyof ServerToClientEvents>(room: string | string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+}

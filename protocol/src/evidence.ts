@@ -11,6 +11,11 @@ export const EvidenceKind = z.enum([
   'listing.withdrawn',
   'listing.taken_down',
   'listing.expired',
+  'match.recommended',
+  'match.interest',
+  'match.responded',
+  'match.confirmed',
+  'room.opened',
 ]);
 export type EvidenceKind = z.infer<typeof EvidenceKind>;
 

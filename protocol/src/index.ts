@@ -7,6 +7,7 @@ export * from './evidence.ts';
 export * from './industries.ts';
 export * from './jobs.ts';
 export * from './listings.ts';
+export * from './matches.ts';
 export * from './notifications.ts';
 export * from './organizations.ts';
 export * from './patent-number.ts';

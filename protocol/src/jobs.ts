@@ -15,6 +15,12 @@ export const JOBS = {
   'reconcile-index': z.strictObject({}),
   /** Repeatable: expire listings past their valid-until day; warn owners 7 days before. */
   'expire-listings': z.strictObject({}),
+  /** Find and score counterparts of one listing (or retract its matches once it is off the platform). */
+  'match-listing': z.strictObject({ listingId: z.uuid(), revision: z.number().int().positive() }),
+  /** Repeatable: re-match listings whose revision was never matched (a crash, a lost queue); retract orphans. */
+  'sweep-matches': z.strictObject({}),
+  /** Announce one user's pushes that went over the per-minute limit, at the end of that minute. */
+  'match-digest': z.strictObject({ userId: z.uuid(), minute: z.number().int().nonnegative() }),
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -27,6 +33,9 @@ export const jobId = {
   'index-listing': (p: JobPayload<'index-listing'>) => `index-listing-${p.listingId}-${p.revision}`,
   'reconcile-index': () => 'reconcile-index',
   'expire-listings': () => 'expire-listings',
+  'match-listing': (p: JobPayload<'match-listing'>) => `match-listing-${p.listingId}-${p.revision}`,
+  'sweep-matches': () => 'sweep-matches',
+  'match-digest': (p: JobPayload<'match-digest'>) => `match-digest-${p.userId}-${p.minute}`,
 } satisfies { [N in JobName]: (payload: JobPayload<N>) => string };
 
 /** Retry and retention for each job, declared once beside its payload. */
@@ -36,6 +45,10 @@ export const JOB_OPTIONS = {
   'index-listing': { attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 5000, removeOnFail: 5000 },
   'reconcile-index': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
   'expire-listings': { attempts: 3, backoff: { type: 'fixed', delay: 10_000 }, removeOnComplete: 100, removeOnFail: 100 },
+  // Kept an hour (completed) or a week (failed), so repeats collapse and staff can read why one failed.
+  'match-listing': { attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600, count: 20_000 }, removeOnFail: { age: 7 * 86_400, count: 5000 } },
+  'sweep-matches': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+  'match-digest': { attempts: 3, backoff: { type: 'fixed', delay: 2000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86_400 } },
 } as const satisfies { [N in JobName]: Record<string, unknown> };
 
 /** Repeatable jobs and their period. */
@@ -43,6 +56,8 @@ export const SCHEDULES = {
   'sweep-notifications': { everyMs: 60_000 },
   'reconcile-index': { everyMs: 5 * 60_000 },
   'expire-listings': { everyMs: 10 * 60_000 },
+  /** The default period; MATCH_SWEEP_SECONDS overrides it. */
+  'sweep-matches': { everyMs: 60_000 },
 } as const satisfies Partial<Record<JobName, { everyMs: number }>>;
 
 /** The part of a BullMQ Queue that `enqueue` needs (protocol/ does not depend on BullMQ). */
@@ -51,14 +66,19 @@ export interface JobQueue {
 }
 
 /** Enqueues jobs with their validated payload, deterministic id and declared options. */
-export async function enqueue<N extends JobName>(queue: JobQueue, name: N, payloads: JobPayload<N>[]): Promise<void> {
+export async function enqueue<N extends JobName>(
+  queue: JobQueue,
+  name: N,
+  payloads: JobPayload<N>[],
+  extra: { delay?: number } = {},
+): Promise<void> {
   if (payloads.length === 0) return;
   const options: Record<string, unknown> = JOB_OPTIONS[name];
   await queue.addBulk(
     payloads.map((payload) => ({
       name,
       data: JOBS[name].parse(payload),
-      opts: { ...options, jobId: (jobId[name] as (p: JobPayload<N>) => string)(payload) },
+      opts: { ...options, ...extra, jobId: (jobId[name] as (p: JobPayload<N>) => string)(payload) },
     })),
   );
 }

@@ -8,6 +8,10 @@ export const NotificationKind = z.enum([
   'listing.taken_down',
   'listing.expiring',
   'listing.expired',
+  'match.new',
+  'match.digest',
+  'match.confirmed',
+  'room.opened',
 ]);
 
 export type NotificationKind = z.infer<typeof NotificationKind>;

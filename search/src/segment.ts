@@ -2,8 +2,8 @@ import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
 
 let jieba: Jieba | undefined;
-/** Loading the dictionary takes a moment; do it once per process, on first use. */
-const segmenter = () => (jieba ??= Jieba.withDict(dict));
+/** The process's one jieba instance: loading the dictionary takes a moment, so it happens once, on first use. */
+export const segmenter = () => (jieba ??= Jieba.withDict(dict));
 
 /** A token worth indexing or searching: it holds at least one letter or digit (drops spaces and punctuation). */
 const WORDLIKE = /[\p{L}\p{N}]/u;

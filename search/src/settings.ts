@@ -12,8 +12,11 @@ export interface SearchTarget {
   indexUid: string;
 }
 
+/** The domain's synonym groups (data, extended by staff): search expands them, the matcher treats a group as one term. */
+export const SYNONYM_GROUPS: readonly (readonly string[])[] = synonymData.groups;
+
 /** Every word of a group finds the others (Meilisearch wants the mutual map spelled out). */
-export function synonymMap(groups: readonly (readonly string[])[] = synonymData.groups): Record<string, string[]> {
+export function synonymMap(groups: readonly (readonly string[])[] = SYNONYM_GROUPS): Record<string, string[]> {
   const map: Record<string, string[]> = {};
   for (const group of groups) {
     const words = group.map((w) => w.toLowerCase());

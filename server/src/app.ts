@@ -10,6 +10,9 @@ import { createMetrics, healthRoutes } from './health/routes.ts';
 import { AppError, errorMiddleware } from './http/errors.ts';
 import { RateLimits } from './http/rate-limits.ts';
 import './http/request.ts';
+import { MatchPusher } from '@hub/matching';
+import { matchRoutes } from './matches/routes.ts';
+import { MatchService } from './matches/service.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { NotificationService } from './notifications/service.ts';
 import { ListingReviewService } from './listings/review.ts';
@@ -53,6 +56,8 @@ export function createHub(ctx: HubContext): Hub {
   const listings = new ListingService(db, queue, gateway.broadcaster, log);
   const listingReview = new ListingReviewService(db, queue, gateway.broadcaster, log);
   const listingSearch = new ListingSearch(ctx.search, config.MEILI_INDEX_PREFIX, log);
+  const pusher = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast: gateway.broadcaster, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
+  const matches = new MatchService(db, queue, gateway.broadcaster, pusher, log);
   const { registry, httpDuration } = createMetrics();
 
   const resolveActor = async (req: Request): Promise<Actor | null> => {
@@ -86,6 +91,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(staffRoutes({ staff, db, resolveActor }));
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
+  app.use(matchRoutes({ matches, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');
   });

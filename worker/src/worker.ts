@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import { createDb } from '@hub/db';
 import type { Config, Logger, ServiceUrls } from '@hub/platform';
-import { JOB_OPTIONS, QUEUE, SCHEDULES, socketAdapterKey } from '@hub/protocol';
+import { JOB_OPTIONS, QUEUE, SCHEDULES, socketAdapterKey, type Broadcaster } from '@hub/protocol';
+import { MatchPusher } from '@hub/matching';
 import { applySettings, createSearchClient, indexName, type SearchTarget } from '@hub/search';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, Worker } from 'bullmq';
@@ -24,15 +25,22 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   // Idempotent; index jobs that run before it finishes retry with backoff if the index is not there yet.
   const settingsApplied = applySettings(search.client, search.indexUid);
   const queue = new Queue(QUEUE, { connection: redis.duplicate(), prefix: `${config.REDIS_PREFIX}:bull` });
+  const periods: Record<keyof typeof SCHEDULES, number> = {
+    ...Object.fromEntries(Object.entries(SCHEDULES).map(([name, { everyMs }]) => [name, everyMs])),
+    'sweep-matches': config.MATCH_SWEEP_SECONDS * 1000,
+  } as Record<keyof typeof SCHEDULES, number>;
   const scheduled = Promise.all(
-    Object.entries(SCHEDULES).map(([name, { everyMs }]) =>
-      queue.upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: JOB_OPTIONS[name as keyof typeof SCHEDULES] }),
+    Object.entries(periods).map(([name, every]) =>
+      queue.upsertJobScheduler(name, { every }, { name, data: {}, opts: JOB_OPTIONS[name as keyof typeof SCHEDULES] }),
     ),
   );
-  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, search, log }, job.name, job.data), {
+  // The worker reaches sockets through the Redis emitter, exactly as the servers do through their adapter.
+  const broadcast: Broadcaster = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
+  const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
+  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, bull: queue, matches, search, log }, job.name, job.data), {
     connection: redis.duplicate(),
     prefix: `${config.REDIS_PREFIX}:bull`,
-    concurrency: 8,
+    concurrency: config.WORKER_CONCURRENCY,
   });
   worker.on('completed', (job, result) => {
     jobs.inc({ name: job.name, outcome: 'completed' });

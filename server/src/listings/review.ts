@@ -3,7 +3,7 @@ import type { Logger } from '@hub/platform';
 import { socketRoom, type JobQueue, type ListingReviewed, type ListingReviewInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
-import type { Broadcaster } from '../realtime/broadcaster.ts';
+import type { Broadcaster } from '@hub/protocol';
 import { afterCommit } from '../jobs.ts';
 import { recordListingEvidence } from './effects.ts';
 import { presentListingSummary, presentOwnerListing } from './presenter.ts';

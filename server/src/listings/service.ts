@@ -11,7 +11,7 @@ import {
 } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
-import type { Broadcaster } from '../realtime/broadcaster.ts';
+import type { Broadcaster } from '@hub/protocol';
 import { afterCommit } from '../jobs.ts';
 import { contentFingerprint, recordListingEvidence } from './effects.ts';
 import { presentListingSummary, presentOwnerListing, presentPublicListing } from './presenter.ts';

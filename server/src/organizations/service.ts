@@ -3,7 +3,7 @@ import { hashPassword } from '@hub/platform';
 import { socketRoom, type OrganizationApplication, type RegisterInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
-import type { Broadcaster } from '../realtime/broadcaster.ts';
+import type { Broadcaster } from '@hub/protocol';
 import { presentOrganization, presentOrganizationDetail } from './presenter.ts';
 import { OrganizationRepository } from './repository.ts';
 

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
-import { NotificationRead, socketAdapterKey, socketRoom, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@hub/protocol';
+import { NotificationRead, presenceKey, socketAdapterKey, socketRoom, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@hub/protocol';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
@@ -10,10 +10,13 @@ import { loadActor, type Actor } from '../auth/actor.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { toErrorBody, validationError } from '../http/errors.ts';
 import type { NotificationService } from '../notifications/service.ts';
-import type { Broadcaster } from './broadcaster.ts';
+import type { Broadcaster } from '@hub/protocol';
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
 type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
+
+/** How long a socket counts as online without its server renewing it. */
+const PRESENCE_TTL_MS = 90_000;
 
 function staffRooms(actor: Actor): string[] {
   if (actor.staffRole === 'admin') return [socketRoom.staff('admin'), socketRoom.staff('moderator'), socketRoom.staff('reviewer')];
@@ -71,11 +74,22 @@ export function createGateway(deps: {
     }
   });
 
+  // Presence: each socket holds an entry in its user's sorted set, scored by when it lapses; this
+  // process renews its own sockets' entries, so a crashed server's sockets drop out on their own.
+  const presence = (userId: string) => presenceKey(deps.redisPrefix, userId);
+  const markOnline = (socket: HubSocket) => deps.redis.multi().zadd(presence(socket.data.actor.userId), Date.now() + PRESENCE_TTL_MS, socket.id).pexpire(presence(socket.data.actor.userId), PRESENCE_TTL_MS).exec();
+  const renewPresence = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) void markOnline(socket).catch(() => undefined);
+  }, PRESENCE_TTL_MS / 3);
+  renewPresence.unref();
+
   io.on('connection', (socket: HubSocket) => {
     const { actor } = socket.data;
     const rooms = [socketRoom.user(actor.userId), ...staffRooms(actor)];
     if (actor.organizationId) rooms.push(socketRoom.organization(actor.organizationId));
     void socket.join(rooms);
+    void markOnline(socket).catch((error: Error) => log.warn({ err: error.message }, 'presence update failed'));
+    socket.on('disconnect', () => void deps.redis.zrem(presence(actor.userId), socket.id).catch(() => undefined));
     socket.on(
       'notification:read',
       handle(socket, log, NotificationRead, async ({ id }, who) => {
@@ -95,6 +109,7 @@ export function createGateway(deps: {
     io,
     broadcaster,
     async close() {
+      clearInterval(renewPresence);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pub.disconnect();
       sub.disconnect();

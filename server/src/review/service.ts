@@ -7,7 +7,7 @@ import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
 import { presentOrganization, presentOrganizationDetail } from '../organizations/presenter.ts';
 import { OrganizationRepository } from '../organizations/repository.ts';
-import type { Broadcaster } from '../realtime/broadcaster.ts';
+import type { Broadcaster } from '@hub/protocol';
 
 /** Real-name verification (实名认证): staff approve or reject pending organisations, with reasons. */
 export class ReviewService {

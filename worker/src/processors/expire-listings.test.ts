@@ -19,7 +19,7 @@ beforeAll(async () => {
   db = createDb(services.urls.databaseUrl, { max: 4 });
   const queue: JobQueue = { addBulk: async (jobs) => void added.push(...jobs) };
   const emitter = { to: (room: string) => ({ emit: (event: string, payload: unknown) => void emitted.push({ room, event, payload }) }) } as unknown as Emitter;
-  deps = { db, emitter, queue, search: undefined as never };
+  deps = { db, emitter, queue, bull: undefined as never, matches: undefined as never, search: undefined as never };
 });
 afterAll(async () => {
   await db.$disconnect();

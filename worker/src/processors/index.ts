@@ -3,17 +3,26 @@ import { JOBS, z, type JobName, type JobPayload, type JobQueue } from '@hub/prot
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '@hub/platform';
 import type { SearchTarget } from '@hub/search';
+import type { MatchPusher } from '@hub/matching';
 import type { Emitter } from '@socket.io/redis-emitter';
+import type { Queue } from 'bullmq';
 import { deliverNotification } from './deliver-notification.ts';
 import { expireListings } from './expire-listings.ts';
 import { indexListing } from './index-listing.ts';
+import { matchDigest } from './match-digest.ts';
+import { matchListing } from './match-listing.ts';
 import { reconcileIndex } from './reconcile-index.ts';
+import { sweepMatches } from './sweep-matches.ts';
 import { sweepNotifications } from './sweep-notifications.ts';
 
 export interface ProcessorDeps {
   db: Db;
   emitter: Emitter;
   queue: JobQueue;
+  /** The same queue, for the sweeps that inspect jobs. */
+  bull: Pick<Queue, 'getJob'>;
+  /** Pushes match changes to both parties and to staff. */
+  matches: MatchPusher;
   /** The listings index the index jobs write to. */
   search: SearchTarget;
   log?: Logger;
@@ -28,6 +37,9 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   'index-listing': indexListing,
   'reconcile-index': reconcileIndex,
   'expire-listings': expireListings,
+  'match-listing': matchListing,
+  'sweep-matches': sweepMatches,
+  'match-digest': matchDigest,
 };
 
 /** Refuses to start when a declared job has no processor or a processor has no declared job. */

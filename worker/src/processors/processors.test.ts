@@ -11,7 +11,14 @@ const unreachable = new Proxy({}, {
     throw new Error(`processor reached (${String(prop)})`);
   },
 });
-const deps: ProcessorDeps = { db: unreachable as Db, emitter: unreachable as Emitter, queue: unreachable as JobQueue, search: unreachable as ProcessorDeps['search'] };
+const deps: ProcessorDeps = {
+  db: unreachable as Db,
+  emitter: unreachable as Emitter,
+  queue: unreachable as JobQueue,
+  bull: unreachable as ProcessorDeps['bull'],
+  matches: unreachable as ProcessorDeps['matches'],
+  search: unreachable as ProcessorDeps['search'],
+};
 
 describe('assertProcessorsMatchJobs', () => {
   it('passes for the real registry', () => {
