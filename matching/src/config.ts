@@ -17,7 +17,7 @@ export const MATCHING = {
   } satisfies Record<MatchFeature, number>,
   /** A pair below this score (0–100) is not stored; a stored one that falls below it is retracted. */
   threshold: 45,
-  /** Pairs with less shared text than this and no shared industry are not a match whatever else agrees. */
+  /** Pairs with less shared text than this and no shared industry field are not a match whatever else agrees. */
   minText: 0.06,
   /** Stored matches per listing and run (the best ones). */
   maxMatchesPerListing: 20,

@@ -219,8 +219,9 @@ export function scorePair(a: MatchableListing, b: MatchableListing, now = Date.n
     breakdown[name] = { value: round(feature.value), weight };
     total += weight * feature.value;
   }
-  // Agreement on price, region and the like cannot make a match of two listings about different things.
-  const unrelated = features.text.value < config.minText && features.industry.value === 0;
+  // Agreement on price, region and the like cannot make a match of two listings that share neither
+  // words nor an industry (an unknown industry is no evidence either).
+  const unrelated = features.text.value < config.minText && features.industry.value < 0.6;
   const score = unrelated ? 0 : round(total * 100, 1);
   const reasons = (Object.entries(features) as [MatchFeature, Feature][])
     .filter(([, f]) => f.reason && f.value >= config.reasonAt)
