@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '@hub/db';
-import { CooperationMode, DEMAND_KINDS, ListingKind, Maturity, SUPPLY_KINDS, z } from '@hub/protocol';
+import { CooperationMode, DEMAND_KINDS, INDUSTRY_NODE_CODES, ListingKind, Maturity, PROVINCE_BY_CODE, SUPPLY_KINDS, z } from '@hub/protocol';
 
 /**
  * A labelled evaluation set: listings and graded (demand, supply) relevance. Only id, side, title and
@@ -68,6 +68,8 @@ export async function loadDataset(db: Db, dataset: EvalDataset): Promise<Map<str
   const users = [];
   const listings = [];
   const versions = [];
+  // Credit codes and e-mails are unique in the hub; a set can be loaded twice into one database.
+  const run = randomBytes(3).toString('hex').toUpperCase();
   for (const [i, item] of dataset.listings.entries()) {
     const organizationId = randomUUID();
     const userId = randomUUID();
@@ -75,20 +77,21 @@ export async function loadDataset(db: Db, dataset: EvalDataset): Promise<Map<str
     const versionId = randomUUID();
     ids.set(item.id, listingId);
     const kind = item.kind && (item.side === 'supply' ? SUPPLY_KINDS : DEMAND_KINDS).includes(item.kind as never) ? item.kind : item.side === 'supply' ? 'achievement' : 'tech_need';
+    const region = item.region && PROVINCE_BY_CODE.has(item.region) ? item.region : '';
     const ranged = item.priceMin !== undefined && item.priceMax !== undefined && item.priceMin <= item.priceMax;
     organizations.push({
       id: organizationId,
       type: (item.side === 'supply' ? PUBLISHER[kind] : 'enterprise') as 'enterprise',
       name: `评测机构 ${item.id}`,
-      creditCode: `EVAL${String(i).padStart(14, '0')}`,
-      provinceCode: item.region ?? '110000',
+      creditCode: `EVAL${run}${String(i).padStart(8, '0')}`,
+      provinceCode: region || '110000',
       cityCode: '',
       industries: [],
       contactName: '评测',
       contactPhone: '13800000000',
       status: 'approved' as const,
     });
-    users.push({ id: userId, email: `eval-${i}@eval.invalid`, name: '评测', passwordHash: '!', organizationId });
+    users.push({ id: userId, email: `eval-${run}-${i}@eval.invalid`, name: '评测', passwordHash: '!', organizationId });
     listings.push({
       id: listingId,
       organizationId,
@@ -108,9 +111,9 @@ export async function loadDataset(db: Db, dataset: EvalDataset): Promise<Map<str
       title: item.title,
       summary: item.summary,
       details: item.details ?? '',
-      industries: item.industries ?? [],
+      industries: (item.industries ?? []).filter((code) => INDUSTRY_NODE_CODES.includes(code)),
       keywords: item.keywords ?? [],
-      provinceCode: item.region ?? '',
+      provinceCode: region,
       cityCode: '',
       maturity: item.maturity ?? '',
       modes: (item.modes ?? []).filter((m) => CooperationMode.safeParse(m).success),
