@@ -25,7 +25,7 @@ import {
   ReviewDecisionInput,
   ReviewQueueQuery,
 } from './organizations.ts';
-import { StaffRoleChangeInput, StaffUserList, StaffUserQuery } from './staff.ts';
+import { QueueStatus, StaffRoleChangeInput, StaffUserList, StaffUserQuery } from './staff.ts';
 import { z } from './zod.ts';
 
 /**
@@ -110,6 +110,10 @@ export const API = {
     method: 'get', path: '/api/admin/evidence/verify', tags: ['evidence'], access: { staff: ['admin'] },
     summary: 'Walk the evidence hash chain and report the first broken link, if any',
     success: { status: 200, body: EvidenceVerification },
+  }),
+  queueStatus: route({
+    method: 'get', path: '/api/staff/jobs', tags: ['staff'], access: { staff: ['reviewer', 'moderator', 'admin'] },
+    summary: 'Background jobs by state, and the latest failed ones with their reasons', success: { status: 200, body: QueueStatus },
   }),
   notifications: route({
     method: 'get', path: '/api/notifications', tags: ['notifications'], access: 'user',

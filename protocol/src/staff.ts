@@ -10,3 +10,22 @@ export type StaffRoleChangeInput = z.infer<typeof StaffRoleChangeInput>;
 export const StaffUserList = z.object({ users: z.array(UserView) }).openapi('StaffUserList');
 
 export const StaffUserQuery = z.strictObject({ email: z.string().trim().toLowerCase().max(254).optional() });
+
+/** A job that failed for good (a malformed payload fails at once; others after their retries), with the reason. */
+export const FailedJob = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    failedReason: z.string(),
+    attemptsMade: z.number().int(),
+    data: z.unknown(),
+    failedAt: z.string().nullable(),
+  })
+  .openapi('FailedJob');
+export type FailedJob = z.infer<typeof FailedJob>;
+
+/** The queue at a glance: job counts by state and the latest failures. */
+export const QueueStatus = z
+  .object({ counts: z.record(z.string(), z.number().int()), failed: z.array(FailedJob) })
+  .openapi('QueueStatus');
+export type QueueStatus = z.infer<typeof QueueStatus>;

@@ -88,7 +88,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(authRoutes({ auth, organizations, sessions, limits, resolveActor }));
   app.use(organizationRoutes({ organizations, review, resolveActor }));
-  app.use(staffRoutes({ staff, db, resolveActor }));
+  app.use(staffRoutes({ staff, db, queue, resolveActor }));
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use(matchRoutes({ matches, resolveActor }));

@@ -1,5 +1,6 @@
 import { appendEvidence, type Db, type User } from '@hub/db';
-import type { StaffRoleChangeInput, UserView } from '@hub/protocol';
+import type { QueueStatus, StaffRoleChangeInput, UserView } from '@hub/protocol';
+import type { Queue } from 'bullmq';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 
@@ -39,4 +40,23 @@ export class StaffService {
       return presentUser(updated);
     });
   }
+}
+
+/** Job counts by state and the 50 latest failures, newest first. */
+export async function queueStatus(queue: Queue): Promise<QueueStatus> {
+  const [counts, failed] = await Promise.all([
+    queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'),
+    queue.getFailed(0, 49),
+  ]);
+  return {
+    counts,
+    failed: failed.map((job) => ({
+      id: job.id ?? '',
+      name: job.name,
+      failedReason: job.failedReason ?? '',
+      attemptsMade: job.attemptsMade,
+      data: job.data,
+      failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    })),
+  };
 }
