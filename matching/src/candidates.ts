@@ -40,7 +40,8 @@ export function counterpartFilter(listing: MatchableListing, now: number): strin
 
 /**
  * Meilisearch candidates: the union of every query's hits (one multi-search request), ordered by the
- * best ranking score each reached, plus the newest listings of the same industry fields.
+ * best ranking score each reached, plus the newest listings of the same industry fields whatever
+ * their wording.
  */
 export function meiliCandidates(search: SearchTarget, config: MatchingConfig = MATCHING): CandidateSource {
   return async (listing, now) => {
@@ -60,7 +61,7 @@ export function meiliCandidates(search: SearchTarget, config: MatchingConfig = M
         indexUid: search.indexUid,
         q: '',
         filter: [...filter, `industries IN [${fields.map(quote).join(', ')}]`],
-        limit: Math.round(config.candidates.perQuery / 2),
+        limit: config.candidates.perQuery,
         attributesToRetrieve: ['id'],
       });
     }

@@ -11,7 +11,7 @@ import { segmenter, SYNONYM_GROUPS } from '@hub/search';
 
 /** Words every listing uses: they say nothing about what it is about. */
 const STOP = new Set(
-  '的 了 和 与 及 或 等 在 对 为 以 于 将 把 被 由 从 向 是 有 无 不 也 都 而 并 其 该 此 这 那 一种 一套 一个 我们 我司 我公司 公司 企业 单位 本 可 能 能够 可以 需要 希望 寻求 要求 进行 实现 提供 相关 具有 通过 主要 目前 以及 方面 问题 情况 有限 有限公司 项目 工作 开展 采用 利用 使用 包括 用于 基于 针对 我 您 欢迎 联系 合作 方式 方案 技术 需求 服务 研究 开发 研发 应用 产品 领域 行业 a an the of and or for to in on with by is are we our'.split(
+  '的 了 和 与 及 或 等 在 对 为 以 于 将 把 被 由 从 向 是 有 无 不 也 都 而 并 其 该 此 这 那 一种 一套 一个 我们 我司 我公司 公司 企业 单位 本 可 能 能够 可以 需要 希望 寻求 要求 进行 实现 提供 相关 具有 通过 主要 目前 以及 方面 问题 情况 有限 有限公司 项目 工作 开展 采用 利用 使用 包括 用于 基于 针对 我 您 欢迎 联系 合作 方式 方案 技术 需求 服务 研究 开发 研发 应用 产品 领域 行业 关于 谢谢 就是 如何 怎么 什么 一些 这个 那个 其他 以上 以下 左右 现有 已经 没有 非常 比较 寻找 问题 a an the of and or for to in on with by is are we our us need needs looking partner'.split(
     ' ',
   ),
 );
@@ -19,6 +19,8 @@ const STOP = new Set(
 const GENERIC = new Set('系统 设备 平台 装置 方法 工艺 材料 生产 制备 设计 检测 分析 测试 智能 新型 高效 高性能 解决 提升 降低 提高 优化 改进 国内 国际 领先 先进 成果 专利'.split(' '));
 
 const WORDLIKE = /[\p{L}\p{N}]/u;
+/** Bare numbers (30, 2000, 0.5): quantities, not topics. */
+const NUMBER = /^[\d.,%]+$/;
 const HAN = /\p{Script=Han}/u;
 
 let idfTable: Map<string, number> | undefined;
@@ -64,7 +66,7 @@ export type TermVector = Map<string, number>;
 function addTerms(vector: TermVector, text: string, weight: number) {
   for (const raw of segmenter().cutForSearch(text.normalize('NFKC'), true)) {
     const token = raw.trim().toLowerCase();
-    if (!WORDLIKE.test(token) || STOP.has(token)) continue;
+    if (!WORDLIKE.test(token) || STOP.has(token) || NUMBER.test(token)) continue;
     // A single Han character (膜, 钢, 热) is often meaningful but ambiguous; Latin letters alone never are.
     if (token.length === 1 && !HAN.test(token)) continue;
     const factor = (token.length === 1 ? 0.25 : 1) * (GENERIC.has(token) ? 0.33 : 1);
@@ -111,6 +113,6 @@ export function extractKeywords(text: string, topK: number): string[] {
   return tfidf
     .extractKeywords(segmenter(), text.normalize('NFKC'), topK * 2)
     .map((k) => k.keyword.trim())
-    .filter((k) => WORDLIKE.test(k) && !STOP.has(k.toLowerCase()) && k.length > 1)
+    .filter((k) => WORDLIKE.test(k) && !STOP.has(k.toLowerCase()) && !NUMBER.test(k) && k.length > 1)
     .slice(0, topK);
 }
