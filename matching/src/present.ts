@@ -20,7 +20,7 @@ export const MATCH_INCLUDE = {
   supplyListing: LISTING_FOR_MATCH,
   demandListing: LISTING_FOR_MATCH,
   recommendedBy: { select: { id: true, name: true } },
-  room: { select: { id: true } },
+  room: { select: { id: true, title: true } },
 } satisfies Prisma.MatchInclude;
 
 export type MatchRow = Prisma.MatchGetPayload<{ include: typeof MATCH_INCLUDE }>;
@@ -91,6 +91,7 @@ export function presentMatch(row: MatchRow, viewer: MatchViewer): MatchView {
     recommendedBy: row.recommendedBy,
     retractReason: (row.retractReason as RetractReason | null) ?? null,
     roomId: row.room?.id ?? null,
+    roomTitle: row.room?.title ?? null,
     scoredAt: row.scoredAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
     confirmedAt: row.confirmedAt?.toISOString() ?? null,

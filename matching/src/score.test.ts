@@ -52,7 +52,7 @@ describe('scorePair', () => {
     expect(features).toContain('text');
     expect(pair.reasons.find((r) => r.feature === 'industry')).toMatchObject({ zh: '同属新能源领域', en: 'Both in New energy' });
     expect(pair.reasons.find((r) => r.feature === 'price')).toMatchObject({ zh: '预算覆盖报价区间' });
-    expect(pair.reasons.find((r) => r.feature === 'region')).toMatchObject({ zh: '同在苏州市' });
+    expect(pair.reasons.find((r) => r.feature === 'region')).toMatchObject({ zh: '同在苏州市', en: 'Both in Suzhou' });
     for (const reason of pair.reasons) expect(reason.en).toMatch(/^[\x20-\x7e\u4e00-\u9fff，、]+$/);
     expect(Object.keys(pair.breakdown).sort()).toEqual(Object.keys(MATCHING.weights).sort());
   });
@@ -65,6 +65,10 @@ describe('scorePair', () => {
   it('gives an unrelated pair no score, whatever else agrees', () => {
     const unrelated = need({ title: '中药材种植病虫害绿色防控', summary: '寻求中药材种植过程中的病虫害绿色防控技术，减少农药残留。', keywords: ['中药材', '病虫害'], industries: ['biomedicine.tcm'] });
     expect(scorePair(listing({}), unrelated).score).toBe(0);
+    // A person who pairs them anyway (staff, a raised hand) gets the features' honest sum instead.
+    const judged = scorePair(listing({}), unrelated, Date.now(), MATCHING, true);
+    expect(judged.score).toBeGreaterThan(0);
+    expect(judged.score).toBeLessThan(MATCHING.threshold);
   });
 
   it('ranks the supply that fits the budget, maturity and modes above one that does not', () => {

@@ -112,9 +112,9 @@ function region(supply: MatchableListing, demand: MatchableListing): Feature {
   if (!supply.provinceCode || !demand.provinceCode) return { value: 0.4 };
   if (supply.provinceCode === demand.provinceCode) {
     const city = supply.cityCode && supply.cityCode === demand.cityCode ? findCity(supply.provinceCode, supply.cityCode) : undefined;
-    if (city) return { value: 1, reason: { zh: `同在${city.name}`, en: `Both in ${city.name}` } };
+    if (city) return { value: 1, reason: { zh: `同在${city.name}`, en: `Both in ${city.nameEn}` } };
     const province = PROVINCE_BY_CODE.get(supply.provinceCode);
-    return { value: 0.8, reason: province ? { zh: `同在${province.name}`, en: `Both in ${province.name}` } : undefined };
+    return { value: 0.8, reason: province ? { zh: `同在${province.name}`, en: `Both in ${province.nameEn}` } : undefined };
   }
   const [a, b] = [macroRegion(supply.provinceCode), macroRegion(demand.provinceCode)];
   if (a && a === b) return { value: 0.5, reason: { zh: `同属${a[0]}地区`, en: `Both in ${a[1]}` } };
@@ -199,8 +199,12 @@ export function compatible(a: MatchableListing, b: MatchableListing): boolean {
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Scores a pair by its explainable features; the reasons are the strongest features, best first. */
-export function scorePair(a: MatchableListing, b: MatchableListing, now = Date.now(), config: MatchingConfig = MATCHING): ScoredPair {
+/**
+ * Scores a pair by its explainable features; the reasons are the strongest features, best first.
+ * `judged`: a person paired them (staff, or a supplier raising its hand), so the relevance gate that
+ * keeps the machine from pairing unrelated listings does not zero the score.
+ */
+export function scorePair(a: MatchableListing, b: MatchableListing, now = Date.now(), config: MatchingConfig = MATCHING, judged = false): ScoredPair {
   const [supply, demand] = a.side === 'supply' ? [a, b] : [b, a];
   const features: Record<MatchFeature, Feature> = {
     text: text(supply, demand),
@@ -222,7 +226,7 @@ export function scorePair(a: MatchableListing, b: MatchableListing, now = Date.n
   // Agreement on price, region and the like cannot make a match of two listings that share neither
   // words nor an industry (an unknown industry is no evidence either).
   const unrelated = features.text.value < config.minText && features.industry.value < 0.6;
-  const score = unrelated ? 0 : round(total * 100, 1);
+  const score = unrelated && !judged ? 0 : round(total * 100, 1);
   const reasons = (Object.entries(features) as [MatchFeature, Feature][])
     .filter(([, f]) => f.reason && f.value >= config.reasonAt)
     .sort(([x, fx], [y, fy]) => config.weights[y] * fy.value - config.weights[x] * fx.value)

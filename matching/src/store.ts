@@ -48,6 +48,10 @@ export const newMatchData = (pair: ScoredPair) => ({
   ...pairData(pair),
 });
 
+/** How a re-score moved a stored score. */
+const trendOf = (delta: number, config: MatchingConfig): MatchTrend =>
+  Math.abs(delta) < config.significantChange ? 'same' : delta > 0 ? 'up' : 'down';
+
 /**
  * Stores one listing's ranked counterparts. New pairs above the threshold (the best
  * `maxMatchesPerListing`) are created; stored pairs are re-scored in place with their trend; a
@@ -80,7 +84,8 @@ export async function recordMatches(
     const live = match.status === 'open' || match.status === 'declined';
     if (!pair || (pair.score < config.threshold && match.source === 'auto')) {
       const reason: RetractReason = pair ? 'score_below_threshold' : 'listing_unpublished';
-      const data = pair ? { ...pairData(pair), previousScore: match.score } : {};
+      // The score fell (that is why it goes): record the fall like any other re-score.
+      const data = pair ? { ...pairData(pair), previousScore: match.score, trend: trendOf(pair.score - match.score, config) } : {};
       if (live) {
         const { count } = await db.match.updateMany({ where: { id: match.id, status: match.status }, data: { ...data, status: 'retracted', retractReason: reason } });
         if (count) changes.retracted.push({ id: match.id, reason });
@@ -89,8 +94,7 @@ export async function recordMatches(
       }
       continue;
     }
-    const delta = pair.score - match.score;
-    const trend: MatchTrend = Math.abs(delta) < config.significantChange ? 'same' : delta > 0 ? 'up' : 'down';
+    const trend = trendOf(pair.score - match.score, config);
     const reopen = match.status === 'retracted';
     const { count } = await db.match.updateMany({
       where: { id: match.id, status: match.status },

@@ -96,6 +96,8 @@ export const MatchView = z
     recommendedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
     retractReason: RetractReason.nullable(),
     roomId: z.string().nullable(),
+    /** The negotiation room's title, once the match is confirmed. */
+    roomTitle: z.string().nullable(),
     scoredAt: z.string(),
     createdAt: z.string(),
     confirmedAt: z.string().nullable(),

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('publish → match → push', () => {
   it('pushes an explained match to both parties when the second listing is published', async () => {
-    const supplier = await registerApprovedMember(t.ctx.db, t.baseUrl, { organization: { type: 'university' } });
+    const supplier = await registerApprovedMember(t.ctx.db, t.baseUrl, { organization: { type: 'university', enterpriseSize: undefined } });
     const demander = await registerApprovedMember(t.ctx.db, t.baseUrl, { organization: { type: 'enterprise' } });
     const reviewer = await signInStaff(t.ctx.db, t.baseUrl, 'reviewer');
     const supply = await supplier.client.post('/api/listings', {

@@ -17,6 +17,7 @@ import {
   compatible,
   loadMatchable,
   MATCH_INCLUDE,
+  MATCHING,
   matchActivity,
   presentMatch,
   recordManualMatch,
@@ -193,7 +194,7 @@ export class MatchService {
     made: { source: 'staff' | 'interest'; note: string | null; recommendedById: string | null },
     kind: 'match.recommended' | 'match.interest',
   ): Promise<MatchView> {
-    const pair = scorePair(supply, demand);
+    const pair = scorePair(supply, demand, Date.now(), MATCHING, true);
     const recorded = await this.db.$transaction(async (tx) => {
       const result = await recordManualMatch(tx, pair, made);
       if (!result) throw new AppError('match_state_conflict', 'These two listings are already a confirmed match.');

@@ -31,6 +31,8 @@ const CODE_TEXT: Record<string, () => string> = {
   software_copyright_format: m.field_software_copyright_format,
   checklist_incomplete: m.field_checklist_incomplete,
   control_characters: m.field_control_characters,
+  // Matches
+  note_required: m.field_note_required,
 };
 
 /**
@@ -57,6 +59,10 @@ const FIELD_TEXT: Record<string, () => string> = {
   'content.ip.title': m.field_ip_title_length,
   'content.ip.number': m.field_ip_number_length,
   reason: m.field_reason_length,
+  // Matches: a recommendation's or a raised hand's listing ids and note.
+  supplyListingId: m.field_listing_id,
+  demandListingId: m.field_listing_id,
+  note: m.field_note_length,
 };
 
 /** `industries.0` → `industries`: an error on one element belongs to the whole field. */

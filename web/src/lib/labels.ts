@@ -8,8 +8,15 @@ import {
   type ListingKind,
   type ListingSide,
   type ListingStatus,
+  type MatchActivity,
+  type MatchFeature,
+  type MatchReason,
+  type MatchResponse,
+  type MatchSource,
+  type MatchStatus,
   type Maturity,
   type NotificationView,
+  type RetractReason,
   type OrganizationStatus,
   type OrganizationType,
   PROVINCE_BY_CODE,
@@ -98,6 +105,9 @@ const ERROR_TEXT: Partial<Record<ErrorCode, Text>> = {
   review_conflict: m.error_review_conflict,
   listing_not_found: m.error_listing_not_found,
   listing_state_conflict: m.error_listing_state_conflict,
+  match_not_found: m.error_match_not_found,
+  match_state_conflict: m.error_match_state_conflict,
+  match_not_eligible: m.error_match_not_eligible,
   payload_too_large: m.error_payload_too_large,
   service_unavailable: m.error_service_unavailable,
 };
@@ -113,9 +123,11 @@ export function errorText(error: ErrorBody): string {
   return (ERROR_TEXT[error.error] ?? m.error_internal)();
 }
 
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
 export function notificationText(notification: NotificationView): string {
-  const reason = typeof notification.data.reason === 'string' ? notification.data.reason : '';
-  const title = typeof notification.data.title === 'string' ? notification.data.title : '';
+  const reason = text(notification.data.reason);
+  const title = text(notification.data.title);
   switch (notification.kind) {
     case 'organization.approved':
       return m.notification_approved();
@@ -131,13 +143,92 @@ export function notificationText(notification: NotificationView): string {
       return m.notification_listing_expiring({ title });
     case 'listing.expired':
       return m.notification_listing_expired({ title });
+    case 'match.new': {
+      const score = typeof notification.data.score === 'number' ? Math.round(notification.data.score) : '';
+      return m.notification_match_new({ title, score });
+    }
+    case 'match.digest': {
+      const count = typeof notification.data.count === 'number' ? notification.data.count : 0;
+      const topTitles = Array.isArray(notification.data.topTitles) ? notification.data.topTitles.filter((t): t is string => typeof t === 'string' && t !== '') : [];
+      return topTitles.length
+        ? m.notification_match_digest_titles({ count, titles: topTitles.map((t) => quoteTitle(t)).join(m.list_separator()) })
+        : m.notification_match_digest({ count });
+    }
+    case 'match.confirmed':
+      return m.notification_match_confirmed({ title });
+    case 'room.opened':
+      return m.notification_room_opened({ title });
   }
 }
 
-/** Where a notification leads, if anywhere (a listing's owner page). */
+/** A listing title inside running text: 《…》 in Chinese, “…” in English. */
+export function quoteTitle(title: string): string {
+  return getLocale() === 'en' ? `“${title}”` : `《${title}》`;
+}
+
+/** Where a notification leads, if anywhere: a listing's owner page, a match, or the match inbox. */
 export function notificationHref(notification: NotificationView): string | null {
-  const id = notification.data.listingId;
-  return notification.kind.startsWith('listing.') && typeof id === 'string' ? `/listings/${encodeURIComponent(id)}/manage` : null;
+  const { listingId, matchId } = notification.data;
+  if (notification.kind.startsWith('listing.')) return typeof listingId === 'string' ? `/listings/${encodeURIComponent(listingId)}/manage` : null;
+  if (notification.kind === 'match.digest') return '/matches';
+  // Rooms get their own pages later; until then a room notification leads to its match.
+  if (notification.kind.startsWith('match.') || notification.kind === 'room.opened') {
+    return typeof matchId === 'string' ? `/matches/${encodeURIComponent(matchId)}` : null;
+  }
+  return null;
+}
+
+export const MATCH_STATUS_LABEL: Record<MatchStatus, Text> = {
+  open: m.match_status_open,
+  confirmed: m.match_status_confirmed,
+  declined: m.match_status_declined,
+  retracted: m.match_status_retracted,
+};
+
+export const MATCH_RESPONSE_LABEL: Record<MatchResponse, Text> = {
+  pending: m.match_response_pending,
+  interested: m.match_response_interested,
+  declined: m.match_response_declined,
+};
+
+export const MATCH_SOURCE_LABEL: Record<MatchSource, Text> = {
+  auto: m.match_source_auto,
+  staff: m.match_source_staff,
+  interest: m.match_source_interest,
+};
+
+export const MATCH_FEATURE_LABEL: Record<MatchFeature, Text> = {
+  text: m.match_feature_text,
+  industry: m.match_feature_industry,
+  region: m.match_feature_region,
+  price: m.match_feature_price,
+  maturity: m.match_feature_maturity,
+  modes: m.match_feature_modes,
+  reputation: m.match_feature_reputation,
+  freshness: m.match_feature_freshness,
+};
+
+export const RETRACT_REASON_LABEL: Record<RetractReason, Text> = {
+  listing_unpublished: m.match_retract_listing_unpublished,
+  score_below_threshold: m.match_retract_score_below_threshold,
+};
+
+export const MATCH_ACTIVITY_LABEL: Record<MatchActivity['event'], Text> = {
+  created: m.match_activity_created,
+  updated: m.match_activity_updated,
+  retracted: m.match_activity_retracted,
+  confirmed: m.match_activity_confirmed,
+  declined: m.match_activity_declined,
+};
+
+/** A match reason in the current locale (the server sends both). */
+export function reasonText(reason: MatchReason): string {
+  return getLocale() === 'en' ? reason.en : reason.zh;
+}
+
+/** A score as shown: a whole number from 0 to 100. */
+export function scoreText(score: number): string {
+  return String(Math.round(Math.min(100, Math.max(0, score))));
 }
 
 export const SIDE_LABEL: Record<ListingSide, Text> = { supply: m.side_supply, demand: m.side_demand };

@@ -15,11 +15,14 @@ class Session {
 
   /** Reviewers and admins work the review console. */
   readonly isReviewer = $derived(this.user?.staffRole === 'reviewer' || this.user?.staffRole === 'admin');
+  /** Any staff role (reviewer, moderator, admin): the live match console. */
+  readonly isStaff = $derived(Boolean(this.user?.staffRole));
   readonly isMember = $derived(this.organization !== null);
 
   /** Where a user lands after signing in. */
   get home(): string {
     if (this.isReviewer) return '/review';
+    if (this.isStaff) return '/staff/matches';
     if (this.isMember) return '/organization';
     return '/';
   }
