@@ -29,11 +29,19 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
     ...Object.fromEntries(Object.entries(SCHEDULES).map(([name, { everyMs }]) => [name, everyMs])),
     'sweep-matches': config.MATCH_SWEEP_SECONDS * 1000,
   } as Record<keyof typeof SCHEDULES, number>;
-  const scheduled = Promise.all(
-    Object.entries(periods).map(([name, every]) =>
-      queue.upsertJobScheduler(name, { every }, { name, data: {}, opts: JOB_OPTIONS[name as keyof typeof SCHEDULES] }),
-    ),
-  );
+  const schedule = () =>
+    Promise.all(
+      Object.entries(periods).map(([name, every]) =>
+        queue.upsertJobScheduler(name, { every }, { name, data: {}, opts: JOB_OPTIONS[name as keyof typeof SCHEDULES] }),
+      ),
+    );
+  const scheduled = schedule();
+  // A Redis that restarts without persistence comes back empty, schedules included: then no sweep would
+  // ever run again to redo the jobs lost with it. So every reconnect puts the schedules back (idempotent).
+  let readyCount = 0;
+  redis.on('ready', () => {
+    if (readyCount++ > 0) schedule().catch((error: Error) => log.error({ err: error.message }, 'could not restore the job schedules'));
+  });
   // The worker reaches sockets through the Redis emitter, exactly as the servers do through their adapter.
   const broadcast: Broadcaster = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
