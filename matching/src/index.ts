@@ -5,6 +5,7 @@ export { MatchPusher, type MatchPushDeps } from './push.ts';
 export { loadMatchable, rankCounterparts, type RankDeps } from './rank.ts';
 export { compatible, scorePair, type MatchableListing, type ScoredPair } from './score.ts';
 export {
+  claimUnannounced,
   counterpartOf,
   existingMatches,
   markMatched,

@@ -98,7 +98,7 @@ export async function recordMatches(
     const reopen = match.status === 'retracted';
     const { count } = await db.match.updateMany({
       where: { id: match.id, status: match.status },
-      data: { ...pairData(pair), previousScore: match.score, trend, ...(reopen ? { status: 'open', retractReason: null } : {}) },
+      data: { ...pairData(pair), previousScore: match.score, trend, ...(reopen ? { status: 'open', retractReason: null, announcedAt: null } : {}) },
     });
     if (!count) continue;
     changes.rescored += 1;
@@ -106,6 +106,19 @@ export async function recordMatches(
     else if (trend === 'up' && match.status === 'open') changes.improved.push(match.id);
   }
   return changes;
+}
+
+/**
+ * Claims this listing's open matches that nobody has been told of yet (new ones, and any a crash
+ * left unannounced), so each is announced exactly once even when both listings' jobs run at once.
+ */
+export async function claimUnannounced(db: Db, listing: Pick<MatchableListing, 'id' | 'side'>): Promise<string[]> {
+  const claimed = await db.match.updateManyAndReturn({
+    where: { [ownKey(listing.side)]: listing.id, status: 'open', announcedAt: null },
+    data: { announcedAt: new Date() },
+    select: { id: true },
+  });
+  return claimed.map((m) => m.id);
 }
 
 /** Retracts every live match of a listing that left the platform (confirmed ones stay: their room goes on). */
@@ -144,7 +157,8 @@ export async function recordManualMatch(
   const reopen = { status: 'open' as const, retractReason: null, ...(current?.status === 'declined' ? { supplyResponse: 'pending' as const, demandResponse: 'pending' as const } : {}) };
   const row = await db.match.upsert({
     where,
-    create: { ...newMatchData(pair), source: made.source, note: made.note, recommendedById: made.recommendedById, ...supplySide },
+    // Announced by the caller right after it commits.
+    create: { ...newMatchData(pair), source: made.source, note: made.note, recommendedById: made.recommendedById, announcedAt: new Date(), ...supplySide },
     update: { ...pairData(pair), source: made.source, note: made.note, recommendedById: made.recommendedById, ...reopen, ...supplySide },
     select: { id: true },
   });

@@ -318,6 +318,24 @@ describe('match-listing', { timeout: 60_000 }, () => {
     }
   });
 
+  it('announces on the next run a match that a crash left stored but unannounced, and announces each match once', async () => {
+    const { demand, match: stored } = await matchedPair();
+    const told = () => t.emitted.filter((e) => e.event === 'console:match' && (e.payload as { matchId: string }).matchId === stored.id).length;
+    expect(told()).toBe(1);
+    // As if the worker died after storing the match and before telling anyone: the job never finished.
+    await db.match.update({ where: { id: stored.id }, data: { announcedAt: null } });
+    await db.listing.update({ where: { id: demand.id }, data: { matchedRevision: null } });
+    t.emitted.length = 0;
+    await matchCurrent(demand.id);
+    expect(told()).toBe(1);
+    expect(t.emitted.some((e) => e.event === 'match:new' || (e.event === 'console:match' && (e.payload as { event: string }).event === 'created'))).toBe(true);
+    expect((await db.match.findUniqueOrThrow({ where: { id: stored.id } })).announcedAt).not.toBeNull();
+    // Once announced, later runs stay quiet about it.
+    t.emitted.length = 0;
+    await matchCurrent(demand.id);
+    expect(told()).toBe(0);
+  });
+
   it('treats a job for a deleted or never-existing listing as a no-op', async () => {
     const gone = await buildListingRows(db, THERMAL_RUNAWAY_SUPPLY);
     await index(gone.listing.id);
@@ -335,7 +353,7 @@ describe('match-listing', { timeout: 60_000 }, () => {
   });
 
   it.each<ListingStatus>(['withdrawn', 'taken_down', 'expired'])(
-    'retracts the open and declined matches of a %s listing and leaves its confirmed ones alone',
+    'retracts the open and declined matches of a listing now %s and leaves its confirmed ones alone',
     async (status) => {
       const { organization } = await buildOrganizationRow(db);
       const demand = await buildListingRows(db, { ...BATTERY_DEMAND, organizationId: organization.id });

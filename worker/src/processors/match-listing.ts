@@ -1,6 +1,7 @@
 import type { JobPayload } from '@hub/protocol';
 import { syncListing, type ListingDocument } from '@hub/search';
 import {
+  claimUnannounced,
   counterpartOf,
   existingMatches,
   loadMatchable,
@@ -37,8 +38,8 @@ export async function matchListing(deps: ProcessorDeps, payload: JobPayload<'mat
   const [listing] = await loadMatchable(deps.db, [payload.listingId]);
   if (!listing) {
     const retracted = await retractListingMatches(deps.db, payload.listingId);
-    await markMatched(deps.db, payload.listingId, row.revision);
     await deps.matches.retract(retracted);
+    await markMatched(deps.db, payload.listingId, row.revision);
     return { outcome: 'retracted', retracted: retracted.length };
   }
   const existing = await existingMatches(deps.db, listing);
@@ -48,9 +49,11 @@ export async function matchListing(deps: ProcessorDeps, payload: JobPayload<'mat
     existing.map((m) => counterpartOf(listing, m)),
   );
   const changes = await recordMatches(deps.db, listing, ranked, existing);
-  await markMatched(deps.db, listing.id, listing.revision);
-  await deps.matches.announce(changes.created, 'match:new');
+  // Announced before the listing counts as matched: a crash in between leaves it to the next run
+  // (a retry or the sweep), which announces whatever is still unannounced.
+  await deps.matches.announce(await claimUnannounced(deps.db, listing), 'match:new');
   await deps.matches.announce(changes.improved, 'match:updated');
   await deps.matches.retract(changes.retracted);
+  await markMatched(deps.db, listing.id, listing.revision);
   return { outcome: 'matched', scored: ranked.length, created: changes.created.length, improved: changes.improved.length, retracted: changes.retracted.length };
 }
