@@ -187,7 +187,7 @@ export const API = {
   signalInterest: route({
     method: 'post', path: '/api/matches/interest', tags: ['matches'], access: 'approved_member',
     summary: 'Raise your hand on an open demand with one of your published supply listings (the demand side is told live)',
-    body: MatchInterestInput, success: { status: 201, body: MatchView }, errors: ['listing_not_found', 'match_not_eligible', 'match_state_conflict'],
+    body: MatchInterestInput, success: { status: 201, body: MatchView }, errors: ['listing_not_found', 'match_not_eligible', 'match_state_conflict', 'rate_limited'],
   }),
   match: route({
     method: 'get', path: '/api/matches/:id', tags: ['matches'], access: 'user',

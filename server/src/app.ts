@@ -91,7 +91,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(staffRoutes({ staff, db, queue, resolveActor }));
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
-  app.use(matchRoutes({ matches, resolveActor }));
+  app.use(matchRoutes({ matches, limits, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');
   });

@@ -3,25 +3,25 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors.ts';
 
-/** Limits on login and registration, per client IP and per account, shared by every server process through Redis. */
+/**
+ * Limits on login and registration (per client IP and per account) and on raised hands (per
+ * organisation), shared by every server process through Redis.
+ */
 export class RateLimits {
   private readonly loginPerIp: RateLimiterRedis;
   private readonly loginPerAccount: RateLimiterRedis;
   private readonly registerPerIp: RateLimiterRedis;
   private readonly registerPerAccount: RateLimiterRedis;
+  private readonly interestPerOrganization: RateLimiterRedis;
 
   constructor(redis: Redis, config: Config) {
-    const make = (name: string, points: number) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: `${config.REDIS_PREFIX}:rl:${name}`,
-        points,
-        duration: config.RATE_LIMIT_WINDOW_SECONDS,
-      });
+    const make = (name: string, points: number, duration = config.RATE_LIMIT_WINDOW_SECONDS) =>
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.REDIS_PREFIX}:rl:${name}`, points, duration });
     this.loginPerIp = make('login-ip', config.LOGIN_LIMIT_PER_IP);
     this.loginPerAccount = make('login-account', config.LOGIN_LIMIT_PER_ACCOUNT);
     this.registerPerIp = make('register-ip', config.REGISTER_LIMIT_PER_IP);
     this.registerPerAccount = make('register-account', config.LOGIN_LIMIT_PER_ACCOUNT);
+    this.interestPerOrganization = make('interest-org', config.INTEREST_LIMIT_PER_HOUR, 3600);
   }
 
   /** Every login attempt counts against its IP; the account is checked here and charged only on failure. */
@@ -42,6 +42,10 @@ export class RateLimits {
   async beforeRegister(ip: string, email: string): Promise<void> {
     await consume(this.registerPerIp, ip);
     await consume(this.registerPerAccount, email);
+  }
+
+  async beforeInterest(organizationId: string): Promise<void> {
+    await consume(this.interestPerOrganization, organizationId);
   }
 }
 

@@ -1,14 +1,16 @@
 import { API } from '@hub/protocol';
 import { Router } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
 import type { MatchService } from './service.ts';
 
-export function matchRoutes(deps: { matches: MatchService; resolveActor: ActorResolver }): Router {
-  const { matches, resolveActor } = deps;
+export function matchRoutes(deps: { matches: MatchService; limits: RateLimits; resolveActor: ActorResolver }): Router {
+  const { matches, limits, resolveActor } = deps;
   const router = Router();
   mount(router, API.matchInbox, resolveActor, async ({ query }, { actor }) => matches.inbox(actor!, query));
   // Declared before `/api/matches/:id`.
   mount(router, API.signalInterest, resolveActor, async ({ body }, { actor, req }) => {
+    await limits.beforeInterest(actor!.organizationId!);
     const view = await matches.signalInterest(actor!, body);
     req.log.info({ matchId: view.id, userId: actor!.userId }, 'interest signalled');
     return view;
