@@ -62,6 +62,8 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   /** Demands one organisation may raise its hand on per hour (each one reaches the demander's members). */
   INTEREST_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
+  /** Messages one user may send into one room per minute. */
+  MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Match pushes one user receives per minute before the rest are batched into a digest. */
   MATCH_PUSHES_PER_MINUTE: z.coerce.number().int().positive().default(10),
   /** How often the match sweep re-matches listings a crash or a lost queue left unmatched. */

@@ -25,6 +25,7 @@ import {
   ReviewDecisionInput,
   ReviewQueueQuery,
 } from './organizations.ts';
+import { RoomEvidence, RoomEvidenceQuery, RoomHistory, RoomHistoryQuery, RoomList, RoomStageInput, RoomView } from './rooms.ts';
 import { QueueStatus, StaffRoleChangeInput, StaffUserList, StaffUserQuery } from './staff.ts';
 import { z } from './zod.ts';
 
@@ -207,6 +208,31 @@ export const API = {
     method: 'post', path: '/api/staff/matches', tags: ['matches'], access: { staff: ['reviewer', 'moderator', 'admin'] },
     summary: 'Recommend a supply and a demand to each other by hand, with a note (recorded as evidence)',
     body: MatchRecommendInput, success: { status: 201, body: MatchView }, errors: ['listing_not_found', 'match_not_eligible', 'match_state_conflict'],
+  }),
+  // Negotiation rooms (对接洽谈). Messages go over the socket (`room:send`); these read and move the room.
+  rooms: route({
+    method: 'get', path: '/api/rooms', tags: ['rooms'], access: 'user',
+    summary: "The viewer's negotiation rooms (all rooms for staff), most recent activity first, with unread counts",
+    success: { status: 200, body: RoomList },
+  }),
+  room: route({
+    method: 'get', path: '/api/rooms/:id', tags: ['rooms'], access: 'user',
+    summary: 'One room as its parties or staff see it', params: IdParam, success: { status: 200, body: RoomView }, errors: ['room_not_found'],
+  }),
+  roomHistory: route({
+    method: 'get', path: '/api/rooms/:id/entries', tags: ['rooms'], access: 'user',
+    summary: "A page of the room's record, backwards from `beforeSeq`", params: IdParam, query: RoomHistoryQuery,
+    success: { status: 200, body: RoomHistory }, errors: ['room_not_found'],
+  }),
+  moveRoomStage: route({
+    method: 'post', path: '/api/rooms/:id/stage', tags: ['rooms'], access: 'approved_member',
+    summary: 'Move the negotiation to another stage (recorded in the room, seen live by everyone in it)',
+    params: IdParam, body: RoomStageInput, success: { status: 200, body: RoomView }, errors: ['room_not_found', 'room_state_conflict'],
+  }),
+  roomEvidence: route({
+    method: 'get', path: '/api/rooms/:id/evidence', tags: ['rooms'], access: 'user',
+    summary: "The room's full record with its hash chain and a verification result, as JSON or (format=html) a printable page",
+    params: IdParam, query: RoomEvidenceQuery, success: { status: 200, body: RoomEvidence }, errors: ['room_not_found'],
   }),
 } as const satisfies Record<string, RouteSpec>;
 

@@ -1,6 +1,8 @@
 import type { Ack } from './errors.ts';
 import { ListingStatus, ListingSummary, VersionStatus } from './listings.ts';
 import type { MatchActivity, MatchDigest, MatchRetracted, MatchView, RoomOpened } from './matches.ts';
+import type { RoomActivity, RoomEntryView, RoomJoined, RoomPresence, RoomRead, RoomTyping } from './rooms.ts';
+import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput } from './rooms.ts';
 import { NotificationView } from './notifications.ts';
 import { OrganizationStatus, OrganizationView } from './organizations.ts';
 import { z } from './zod.ts';
@@ -57,11 +59,28 @@ export interface ServerToClientEvents {
   'room:opened': (room: RoomOpened) => void;
   /** To every staff room: one line of the live match stream. */
   'console:match': (activity: MatchActivity) => void;
+  /** To `room:<id>` (sockets that joined it): a new entry of the room's record, after it is stored. */
+  'room:entry': (entry: RoomEntryView) => void;
+  /** To `room:<id>`: someone started or stopped typing (never echoed to the typist). */
+  'room:typing': (event: RoomTyping) => void;
+  /** To `room:<id>`: who has the room open, after anyone joins or leaves. */
+  'room:presence': (event: RoomPresence) => void;
+  /** To `room:<id>`: a read receipt. */
+  'room:read': (event: RoomRead) => void;
+  /** To both parties' `org:<id>` rooms: something new in a room (room lists reorder and count unread). */
+  'room:activity': (event: RoomActivity) => void;
 }
 
 /** Events a client sends; every one acks with the stored result or a coded error. */
 export interface ClientToServerEvents {
   'notification:read': (input: z.input<typeof NotificationRead>, ack: (result: Ack<{ id: string; readAt: string }>) => void) => void;
+  /** Opens a room on this socket; the ack brings the room and every entry after `afterSeq` (catch-up after a reconnect). */
+  'room:join': (input: z.input<typeof RoomJoinInput>, ack: (result: Ack<RoomJoined>) => void) => void;
+  'room:leave': (input: z.input<typeof RoomLeaveInput>, ack: (result: Ack<{ roomId: string }>) => void) => void;
+  /** Sends a message; acked with the stored entry only once it is written (a resend with the same clientKey gets the same entry). */
+  'room:send': (input: z.input<typeof RoomSendInput>, ack: (result: Ack<RoomEntryView>) => void) => void;
+  'room:typing': (input: z.input<typeof RoomTypingInput>, ack: (result: Ack<{ roomId: string }>) => void) => void;
+  'room:read': (input: z.input<typeof RoomReadInput>, ack: (result: Ack<RoomRead>) => void) => void;
 }
 
 /** Socket room names, by prefix. */
@@ -69,6 +88,7 @@ export const socketRoom = {
   organization: (id: string) => `org:${id}`,
   user: (id: string) => `user:${id}`,
   staff: (role: 'reviewer' | 'moderator' | 'admin') => `staff:${role}`,
+  negotiation: (id: string) => `room:${id}`,
 };
 
 /** Every staff room (an admin's socket is in all three; an emit to several rooms reaches each socket once). */

@@ -12,5 +12,6 @@ export * from './notifications.ts';
 export * from './organizations.ts';
 export * from './patent-number.ts';
 export * from './regions.ts';
+export * from './rooms.ts';
 export * from './staff.ts';
 export { z } from './zod.ts';

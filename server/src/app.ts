@@ -12,6 +12,9 @@ import { RateLimits } from './http/rate-limits.ts';
 import './http/request.ts';
 import { MatchPusher } from '@hub/matching';
 import { matchRoutes } from './matches/routes.ts';
+import { roomRoutes } from './rooms/routes.ts';
+import { RoomService } from './rooms/service.ts';
+import { registerRoomEvents } from './rooms/socket.ts';
 import { MatchService } from './matches/service.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { NotificationService } from './notifications/service.ts';
@@ -58,6 +61,8 @@ export function createHub(ctx: HubContext): Hub {
   const listingSearch = new ListingSearch(ctx.search, config.MEILI_INDEX_PREFIX, log);
   const pusher = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast: gateway.broadcaster, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
   const matches = new MatchService(db, queue, gateway.broadcaster, pusher, log);
+  const rooms = new RoomService(db, gateway.broadcaster, limits, log);
+  registerRoomEvents(gateway.io, rooms, log);
   const { registry, httpDuration } = createMetrics();
 
   const resolveActor = async (req: Request): Promise<Actor | null> => {
@@ -92,6 +97,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use(matchRoutes({ matches, limits, resolveActor }));
+  app.use(roomRoutes({ rooms, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');
   });

@@ -28,7 +28,7 @@ export class ApiClient {
     const text = await res.text();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const json: any = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
-    return { status: res.status, body: json, headers: res.headers, setCookie };
+    return { status: res.status, body: json, text, headers: res.headers, setCookie };
   }
 
   get = (path: string) => this.request('GET', path);

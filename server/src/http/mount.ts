@@ -53,6 +53,8 @@ export function mount<R extends RouteSpec>(
       body: parsePart(spec.body, req.body, 'body', undefined),
     } as RouteInput<R>;
     const result = await handler(input, { actor, req, res });
+    // A handler that answered in another format (a printable HTML page) has sent its response already.
+    if (res.headersSent) return;
     const { status, body } = spec.success;
     if (body) res.status(status).json(body.parse(result));
     else res.status(status).end();

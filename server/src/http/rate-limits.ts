@@ -4,8 +4,8 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors.ts';
 
 /**
- * Limits on login and registration (per client IP and per account) and on raised hands (per
- * organisation), shared by every server process through Redis.
+ * Limits on login and registration (per client IP and per account), raised hands (per organisation)
+ * and room messages (per user and room), shared by every server process through Redis.
  */
 export class RateLimits {
   private readonly loginPerIp: RateLimiterRedis;
@@ -13,6 +13,7 @@ export class RateLimits {
   private readonly registerPerIp: RateLimiterRedis;
   private readonly registerPerAccount: RateLimiterRedis;
   private readonly interestPerOrganization: RateLimiterRedis;
+  private readonly messagesPerUserAndRoom: RateLimiterRedis;
 
   constructor(redis: Redis, config: Config) {
     const make = (name: string, points: number, duration = config.RATE_LIMIT_WINDOW_SECONDS) =>
@@ -22,6 +23,7 @@ export class RateLimits {
     this.registerPerIp = make('register-ip', config.REGISTER_LIMIT_PER_IP);
     this.registerPerAccount = make('register-account', config.LOGIN_LIMIT_PER_ACCOUNT);
     this.interestPerOrganization = make('interest-org', config.INTEREST_LIMIT_PER_HOUR, 3600);
+    this.messagesPerUserAndRoom = make('message', config.MESSAGE_LIMIT_PER_MINUTE, 60);
   }
 
   /** Every login attempt counts against its IP; the account is checked here and charged only on failure. */
@@ -46,6 +48,10 @@ export class RateLimits {
 
   async beforeInterest(organizationId: string): Promise<void> {
     await consume(this.interestPerOrganization, organizationId);
+  }
+
+  async beforeMessage(userId: string, roomId: string): Promise<void> {
+    await consume(this.messagesPerUserAndRoom, `${userId}:${roomId}`);
   }
 }
 

@@ -30,6 +30,7 @@ import {
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
+import { appendRoomEntry } from '../rooms/record.ts';
 
 const notFound = () => new AppError('match_not_found', 'No such match.');
 const STATUS_FILTER: Record<MatchInboxQuery['status'], Prisma.MatchWhereInput> = {
@@ -156,6 +157,8 @@ export class MatchService {
     });
     await appendEvidence(tx, { kind: 'match.confirmed', subjectType: 'match', subjectId: row.id, actorId: actor.userId, payload: { roomId: room.id } });
     await appendEvidence(tx, { kind: 'room.opened', subjectType: 'room', subjectId: room.id, actorId: actor.userId, payload: { matchId: row.id } });
+    // The room's own record starts with how it came to be.
+    await appendRoomEntry(tx, room.id, { kind: 'opened', authorId: null, body: '', data: { matchId: row.id, supplyListingId: row.supplyListingId, demandListingId: row.demandListingId } });
     const data = { matchId: row.id, roomId: room.id, title };
     const notificationIds = [
       ...(await notifyMembers(tx, row.supplyOrganizationId, 'match.confirmed', data)),

@@ -13,7 +13,7 @@ import type { NotificationService } from '../notifications/service.ts';
 import type { Broadcaster } from '@hub/protocol';
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
-type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
+export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
 
 /** How long a socket counts as online without its server renewing it. */
 const PRESENCE_TTL_MS = 90_000;
@@ -27,7 +27,7 @@ function staffRooms(actor: Actor): string[] {
  * Runs a client event: validates its payload with its protocol schema, then acks with the stored
  * result or the coded error.
  */
-function handle<I, O>(socket: HubSocket, log: Logger, schema: ZodType<I>, run: (input: I, actor: Actor) => Promise<O>) {
+export function handle<I, O>(socket: HubSocket, log: Logger, schema: ZodType<I>, run: (input: I, actor: Actor) => Promise<O>) {
   return async (raw: unknown, ack: (result: Ack<O>) => void) => {
     if (typeof ack !== 'function') return;
     try {

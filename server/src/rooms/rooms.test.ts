@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { RoomEntryView, RoomJoined } from '@hub/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connected, nextEvent } from '../../test/client.ts';
+import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
+import { startTestHub, type TestHub } from '../../test/harness.ts';
+import { buildRoom } from '../../test/room-factory.ts';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const key = () => randomBytes(8).toString('hex');
+type Ack<T> = { ok: true; data: T } | { ok: false; error: string; message: string };
+
+describe('negotiation room messages', () => {
+  it('stores a message with the next sequence number and its hash before acking, and the other party sees it live', async () => {
+    const { room, supplier, demander } = await buildRoom(t.ctx.db, t.baseUrl);
+    const a = supplier.client.socket();
+    const b = demander.client.socket();
+    await Promise.all([connected(a), connected(b)]);
+    const joinedA = (await a.emitWithAck('room:join', { roomId: room.id })) as Ack<RoomJoined>;
+    const joinedB = (await b.emitWithAck('room:join', { roomId: room.id })) as Ack<RoomJoined>;
+    expect(joinedA).toMatchObject({ ok: true, data: { room: { id: room.id, mySide: 'supply', stage: 'first_contact' }, entries: [] } });
+    expect(joinedB).toMatchObject({ ok: true, data: { room: { mySide: 'demand' } } });
+    const seen = nextEvent(b, 'room:entry');
+    const sent = (await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '您好，我们对贵方的需求很感兴趣。' })) as Ack<RoomEntryView>;
+    expect(sent).toMatchObject({ ok: true, data: { seq: 1, kind: 'message', author: { id: supplier.userId }, body: '您好，我们对贵方的需求很感兴趣。' } });
+    expect(await seen).toEqual((sent as { data: RoomEntryView }).data);
+    const stored = await t.ctx.db.roomEntry.findUniqueOrThrow({ where: { roomId_seq: { roomId: room.id, seq: 1 } } });
+    expect(stored.hash).toBe((sent as { data: RoomEntryView }).data.hash);
+    a.close();
+    b.close();
+  });
+
+  it('a resend with the same client key returns the first entry; the same key with another body is 409', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const a = supplier.client.socket();
+    await connected(a);
+    const clientKey = key();
+    const first = (await a.emitWithAck('room:send', { roomId: room.id, clientKey, body: '报价可以再谈' })) as Ack<RoomEntryView>;
+    const again = (await a.emitWithAck('room:send', { roomId: room.id, clientKey, body: '报价可以再谈' })) as Ack<RoomEntryView>;
+    expect(again).toEqual(first);
+    const other = (await a.emitWithAck('room:send', { roomId: room.id, clientKey, body: '换一句话' })) as Ack<RoomEntryView>;
+    expect(other).toMatchObject({ ok: false, error: 'idempotency_conflict' });
+    expect(await t.ctx.db.roomEntry.count({ where: { roomId: room.id } })).toBe(1);
+    a.close();
+  });
+
+  it('refuses outsiders, empty and over-long messages, and staff sending; staff may read', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const outsider = await registerApprovedMember(t.ctx.db, t.baseUrl);
+    const o = outsider.client.socket();
+    const a = supplier.client.socket();
+    await Promise.all([connected(o), connected(a)]);
+    expect(await o.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: false, error: 'room_not_found' });
+    expect(await o.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '插一句' })).toMatchObject({ ok: false, error: 'room_not_found' });
+    expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '   ' })).toMatchObject({ ok: false, error: 'validation_failed' });
+    expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '长'.repeat(4001) })).toMatchObject({ ok: false, error: 'validation_failed' });
+    // The sender is the session's user: a forged author field is refused by the schema.
+    expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '冒名', authorId: outsider.userId } as never)).toMatchObject({ ok: false, error: 'validation_failed' });
+    const staff = await signInStaff(t.ctx.db, t.baseUrl, 'moderator');
+    expect((await staff.client.get(`/api/rooms/${room.id}`)).status).toBe(200);
+    expect((await outsider.client.get(`/api/rooms/${room.id}`)).status).toBe(404);
+    expect(await t.ctx.db.roomEntry.count({ where: { roomId: room.id } })).toBe(0);
+    o.close();
+    a.close();
+  });
+
+  it('a reconnecting client catches up on exactly the entries after the last sequence it saw', async () => {
+    const { room, supplier, demander } = await buildRoom(t.ctx.db, t.baseUrl);
+    const a = supplier.client.socket();
+    await connected(a);
+    for (const body of ['第一条', '第二条', '第三条']) await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body });
+    const b = demander.client.socket();
+    await connected(b);
+    const caughtUp = (await b.emitWithAck('room:join', { roomId: room.id, afterSeq: 1 })) as Ack<RoomJoined>;
+    expect(caughtUp.ok && caughtUp.data.entries.map((e) => [e.seq, e.body])).toEqual([[2, '第二条'], [3, '第三条']]);
+    a.close();
+    b.close();
+  });
+
+  it('moves the stage forward only, records it in the room, and exports a record that verifies', async () => {
+    const { room, supplier, demander } = await buildRoom(t.ctx.db, t.baseUrl);
+    const a = supplier.client.socket();
+    await connected(a);
+    await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '<script>alert(1)</script> 请看方案' });
+    const moved = await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'formal_negotiation' });
+    expect(moved.body).toMatchObject({ stage: 'formal_negotiation', lastSeq: 2 });
+    expect((await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'first_contact' })).body.error).toBe('room_state_conflict');
+    const evidence = await supplier.client.get(`/api/rooms/${room.id}/evidence`);
+    expect(evidence.body.verification).toEqual({ ok: true, checked: 2, firstBroken: null });
+    expect(evidence.body.entries.map((e: RoomEntryView) => e.kind)).toEqual(['message', 'stage']);
+    const html = await supplier.client.get(`/api/rooms/${room.id}/evidence?format=html`);
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('&lt;script&gt;');
+    expect(html.text).not.toContain('<script>alert');
+    a.close();
+  });
+});

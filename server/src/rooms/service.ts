@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { Prisma, type Db, type NegotiationRoom } from '@hub/db';
+import type { Logger } from '@hub/platform';
+import {
+  ROOM_PAGE_MAX,
+  ROOM_STAGES,
+  socketRoom,
+  type Broadcaster,
+  type RoomEntryView,
+  type RoomEvidence,
+  type RoomHistory,
+  type RoomHistoryQuery,
+  type RoomJoined,
+  type RoomJoinInput,
+  type RoomRead,
+  type RoomSendInput,
+  type RoomStage,
+  type RoomView,
+} from '@hub/protocol';
+import { canonicalJson } from '@hub/protocol/evidence-hash';
+import type { Actor } from '../auth/actor.ts';
+import { AppError } from '../http/errors.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
+import { authorsOf, presentEntry, presentRoom } from './presenter.ts';
+import { appendRoomEntry, verifyRoomRecord, type NewEntry } from './record.ts';
+
+const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
+
+/** Who the actor is in a room: a party (its side), or staff observing. */
+interface Access {
+  room: NegotiationRoom;
+  side: 'supply' | 'demand' | null;
+}
+
+/**
+ * 对接洽谈: negotiation rooms. Every entry (message, stage move) is written with the room's next
+ * sequence number and its hash link before anyone is told of it; a resend with the same client key
+ * returns the first result; a reconnecting client asks for everything after the last sequence it saw.
+ */
+export class RoomService {
+  constructor(
+    private readonly db: Db,
+    private readonly broadcast: Broadcaster,
+    private readonly limits: RateLimits,
+    private readonly log: Logger,
+  ) {}
+
+  async list(actor: Actor): Promise<{ rooms: RoomView[] }> {
+    const organizationId = actor.organizationId;
+    if (!organizationId && !actor.staffRole) return { rooms: [] };
+    const rooms = await this.db.negotiationRoom.findMany({
+      where: actor.staffRole && !organizationId ? {} : { OR: [{ supplyOrganizationId: organizationId! }, { demandOrganizationId: organizationId! }] },
+      orderBy: [{ lastEntryAt: { sort: 'desc', nulls: 'last' } }, { createdAt: 'desc' }],
+      take: 200,
+    });
+    return { rooms: await this.present(actor, rooms) };
+  }
+
+  async view(actor: Actor, id: string): Promise<RoomView> {
+    const { room } = await this.access(actor, id);
+    return (await this.present(actor, [room]))[0]!;
+  }
+
+  /** A page of the record going backwards: entries before `beforeSeq`, oldest first within the page. */
+  async history(actor: Actor, id: string, query: RoomHistoryQuery): Promise<RoomHistory> {
+    await this.access(actor, id);
+    const rows = await this.db.roomEntry.findMany({
+      where: { roomId: id, ...(query.beforeSeq ? { seq: { lt: query.beforeSeq } } : {}) },
+      orderBy: { seq: 'desc' },
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit).reverse();
+    return { entries: await this.presentEntries(page), hasMore: rows.length > query.limit };
+  }
+
+  /**
+   * What a socket gets when it opens a room: the room, and every entry after `afterSeq` (a reconnect's
+   * catch-up) or else the latest page. `hasMore` says the catch-up needs another round (or history).
+   */
+  async join(actor: Actor, input: RoomJoinInput): Promise<RoomJoined> {
+    const { room } = await this.access(actor, input.roomId);
+    let entries;
+    let hasMore: boolean;
+    if (input.afterSeq !== undefined) {
+      const rows = await this.db.roomEntry.findMany({ where: { roomId: room.id, seq: { gt: input.afterSeq } }, orderBy: { seq: 'asc' }, take: ROOM_PAGE_MAX + 1 });
+      entries = rows.slice(0, ROOM_PAGE_MAX);
+      hasMore = rows.length > ROOM_PAGE_MAX;
+    } else {
+      const history = await this.history(actor, room.id, { limit: 50 });
+      return { room: (await this.present(actor, [room]))[0]!, ...history };
+    }
+    return { room: (await this.present(actor, [room]))[0]!, entries: await this.presentEntries(entries), hasMore };
+  }
+
+  /**
+   * Stores a party's message, then acks and broadcasts it. A resend with the same client key returns
+   * the stored entry (without a second broadcast); the same key with another body is refused (409).
+   */
+  async send(actor: Actor, input: RoomSendInput): Promise<RoomEntryView> {
+    const { room, side } = await this.access(actor, input.roomId);
+    if (!side) throw new AppError('forbidden', 'Staff observe rooms; only the parties send messages.');
+    const requestHash = createHash('sha256').update(canonicalJson({ body: input.body, replyToSeq: input.replyToSeq ?? null })).digest('hex');
+    const earlier = await this.byClientKey(room.id, actor.userId, input.clientKey);
+    if (earlier) return this.resent(earlier, requestHash);
+    if (room.stage === 'closed') throw new AppError('room_state_conflict', 'This negotiation is closed; the record can be read and exported, not added to.');
+    if (input.replyToSeq !== undefined && input.replyToSeq > room.lastSeq) {
+      throw new AppError('validation_failed', 'The message replied to does not exist in this room.', { fields: [{ path: 'replyToSeq', message: 'reply_not_found' }] });
+    }
+    await this.limits.beforeMessage(actor.userId, room.id);
+    let entry;
+    try {
+      entry = await this.append(room.id, { kind: 'message', authorId: actor.userId, body: input.body, replyToSeq: input.replyToSeq, clientKey: input.clientKey, requestHash });
+    } catch (error) {
+      // The same key sent twice at once: the other attempt stored it first.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const stored = await this.byClientKey(room.id, actor.userId, input.clientKey);
+        if (stored) return this.resent(stored, requestHash);
+      }
+      throw error;
+    }
+    return this.announce(room, entry);
+  }
+
+  /** Moves the negotiation forward (or closes it without a deal); recorded in the room like a message. */
+  async moveStage(actor: Actor, id: string, stage: RoomStage): Promise<RoomView> {
+    const { room, side } = await this.access(actor, id);
+    if (!side) throw new AppError('forbidden', 'Only the parties move a negotiation.');
+    const from = room.stage;
+    if (from === 'signed' || from === 'closed') throw new AppError('room_state_conflict', 'This negotiation has ended.');
+    if (stage !== 'closed' && ROOM_STAGES.indexOf(stage) <= ROOM_STAGES.indexOf(from)) {
+      throw new AppError('room_state_conflict', 'A negotiation moves forward (or closes); it does not go back a stage.');
+    }
+    const entry = await this.db.$transaction(async (tx) => {
+      const { count } = await tx.negotiationRoom.updateMany({ where: { id, stage: from }, data: { stage } });
+      if (!count) throw new AppError('room_state_conflict', 'The stage changed meanwhile; reload the room.');
+      return (await appendRoomEntry(tx, id, { kind: 'stage', authorId: actor.userId, body: '', data: { from, to: stage, side } }))!;
+    });
+    this.log.info({ roomId: id, from, to: stage, userId: actor.userId }, 'room stage moved');
+    await this.announce({ ...room, stage }, entry);
+    return this.view(actor, id);
+  }
+
+  /** Read receipt: remembers the furthest entry the user has read and tells the room. */
+  async markRead(actor: Actor, input: { roomId: string; seq: number }): Promise<RoomRead> {
+    const { room } = await this.access(actor, input.roomId);
+    const seq = Math.min(input.seq, room.lastSeq);
+    await this.db.$executeRaw`
+      INSERT INTO "RoomReadState" ("roomId", "userId", "lastReadSeq", "updatedAt") VALUES (${room.id}::uuid, ${actor.userId}::uuid, ${seq}, now())
+      ON CONFLICT ("roomId", "userId") DO UPDATE SET "lastReadSeq" = GREATEST("RoomReadState"."lastReadSeq", EXCLUDED."lastReadSeq"), "updatedAt" = now()`;
+    const read = { roomId: room.id, userId: actor.userId, seq };
+    this.broadcast.to(socketRoom.negotiation(room.id), 'room:read', read);
+    return read;
+  }
+
+  /** The full record with its hash chain and whether it verifies (parties and staff only). */
+  async evidence(actor: Actor, id: string): Promise<RoomEvidence> {
+    const { room } = await this.access(actor, id);
+    const [rows, verification, [view]] = await Promise.all([
+      this.db.roomEntry.findMany({ where: { roomId: id }, orderBy: { seq: 'asc' } }),
+      verifyRoomRecord(this.db, id),
+      this.present(actor, [room]),
+    ]);
+    const authors = await authorsOf(this.db, rows);
+    const { unread: _unread, lastReadSeq: _lastReadSeq, mySide: _mySide, ...summary } = view!;
+    return {
+      room: summary,
+      entries: rows.map((row) => ({ ...presentEntry(row, authors), prevHash: row.prevHash })),
+      verification,
+      exportedAt: new Date().toISOString(),
+    };
+  }
+
+  /** The room row, unchecked (for presence, which only lists the two parties' members). */
+  room(id: string) {
+    return this.db.negotiationRoom.findUnique({ where: { id } });
+  }
+
+  /** Parties (members of either approved organisation) and staff; to anyone else the room does not exist. */
+  async access(actor: Actor, id: string): Promise<Access> {
+    const room = await this.db.negotiationRoom.findUnique({ where: { id } });
+    if (!room) throw notFound();
+    const side = actor.organizationId === room.supplyOrganizationId ? 'supply' : actor.organizationId === room.demandOrganizationId ? 'demand' : null;
+    if (side && actor.organizationStatus !== 'approved') throw new AppError('organization_not_approved', 'Your organisation is not approved.');
+    if (!side && !actor.staffRole) throw notFound();
+    return { room, side };
+  }
+
+  private append(roomId: string, entry: NewEntry) {
+    return this.db.$transaction(async (tx) => {
+      const created = await appendRoomEntry(tx, roomId, entry);
+      if (!created) throw notFound();
+      return created;
+    });
+  }
+
+  /** Tells the room's open sockets of the stored entry, and both parties' room lists of the activity. */
+  private async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>): Promise<RoomEntryView> {
+    const [view] = await this.presentEntries([entry]);
+    this.broadcast.to(socketRoom.negotiation(room.id), 'room:entry', view!);
+    this.broadcast.to([socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId)], 'room:activity', {
+      roomId: room.id,
+      lastSeq: entry.seq,
+      lastEntryAt: entry.createdAt.toISOString(),
+      kind: view!.kind,
+      authorId: entry.authorId,
+      preview: entry.body.slice(0, 80),
+    });
+    return view!;
+  }
+
+  private byClientKey(roomId: string, authorId: string, clientKey: string) {
+    return this.db.roomEntry.findUnique({ where: { roomId_authorId_clientKey: { roomId, authorId, clientKey } } });
+  }
+
+  private async resent(entry: NonNullable<Awaited<ReturnType<RoomService['byClientKey']>>>, requestHash: string) {
+    if (entry.requestHash !== requestHash) {
+      throw new AppError('idempotency_conflict', 'This client key was already used for a different message.');
+    }
+    return (await this.presentEntries([entry]))[0]!;
+  }
+
+  private async presentEntries(rows: Parameters<typeof presentEntry>[0][]) {
+    const authors = await authorsOf(this.db, rows);
+    return rows.map((row) => presentEntry(row, authors));
+  }
+
+  private async present(actor: Actor, rooms: NegotiationRoom[]): Promise<RoomView[]> {
+    if (!rooms.length) return [];
+    const ids = rooms.map((r) => r.id);
+    const organizations = await this.db.organization.findMany({
+      where: { id: { in: [...new Set(rooms.flatMap((r) => [r.supplyOrganizationId, r.demandOrganizationId]))] } },
+      select: { id: true, name: true },
+    });
+    const reads = await this.db.roomReadState.findMany({ where: { roomId: { in: ids }, userId: actor.userId } });
+    const lastRead = new Map(reads.map((r) => [r.roomId, r.lastReadSeq]));
+    const unread = await this.db.$queryRaw<{ roomId: string; unread: bigint }[]>`
+      SELECT e."roomId", count(*) AS unread FROM "RoomEntry" e
+      LEFT JOIN "RoomReadState" r ON r."roomId" = e."roomId" AND r."userId" = ${actor.userId}::uuid
+      WHERE e."roomId" = ANY(${ids}::uuid[]) AND e.kind = 'message' AND e."authorId" IS DISTINCT FROM ${actor.userId}::uuid
+        AND e.seq > COALESCE(r."lastReadSeq", 0)
+      GROUP BY e."roomId"`;
+    const unreadBy = new Map(unread.map((u) => [u.roomId, Number(u.unread)]));
+    const names = new Map(organizations.map((o) => [o.id, o]));
+    return rooms.map((room) =>
+      presentRoom(room, names, {
+        side: actor.organizationId === room.supplyOrganizationId ? 'supply' : actor.organizationId === room.demandOrganizationId ? 'demand' : null,
+        lastReadSeq: lastRead.get(room.id) ?? 0,
+        unread: unreadBy.get(room.id) ?? 0,
+      }),
+    );
+  }
+}
