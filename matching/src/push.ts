@@ -41,14 +41,24 @@ export class MatchPusher {
     const rows = await this.deps.db.match.findMany({ where: { id: { in: matchIds } }, include: MATCH_INCLUDE });
     const members = await this.membersOf(rows.flatMap((r) => [r.supplyOrganizationId, r.demandOrganizationId]));
     const now = Date.now();
+    // Every push, in order; all counted against their users' allowance, and who is online read, in one
+    // round trip each (a listing's run announces up to 20 matches to both parties: 80 round trips otherwise).
+    const pushes = rows.flatMap((row) =>
+      [row.supplyOrganizationId, row.demandOrganizationId].flatMap((organizationId) => (members.get(organizationId) ?? []).map((userId) => ({ row, organizationId, userId }))),
+    );
+    const [counts, online] = await Promise.all([this.countPushes(pushes.map((p) => p.userId), now), this.onlineUsers(pushes.map((p) => p.userId), now)]);
     const notifications: { userId: string; kind: NotificationKind; data: object }[] = [];
+    let next = 0;
     for (const row of rows) {
       this.toStaff(row, activity);
       for (const organizationId of [row.supplyOrganizationId, row.demandOrganizationId]) {
         const view = presentMatch(row, { organizationId, staff: false });
         for (const userId of members.get(organizationId) ?? []) {
-          if (!(await this.withinLimit(userId, row.id, now))) continue;
-          if (await this.isOnline(userId, now)) this.deps.broadcast.to(socketRoom.user(userId), event, view);
+          if (counts[next++]! > this.deps.pushesPerMinute) {
+            await this.toDigest(userId, row.id, now);
+            continue;
+          }
+          if (online.has(userId)) this.deps.broadcast.to(socketRoom.user(userId), event, view);
           else notifications.push({ userId, kind: 'match.new', data: matchNotice(row, organizationId) });
         }
       }
@@ -114,21 +124,44 @@ export class MatchPusher {
     return `${this.deps.redisPrefix}:match-digest:${userId}:${minute}`;
   }
 
-  /** Counts the push against this minute's allowance; over it, queues the match for the minute's digest. */
-  private async withinLimit(userId: string, matchId: string, now: number): Promise<boolean> {
+  /** Counts each push (one per entry, in order) against its user's allowance for this minute; returns the counts. */
+  private async countPushes(userIds: string[], now: number): Promise<number[]> {
+    if (!userIds.length) return [];
     const minute = minuteOf(now);
-    const counter = `${this.deps.redisPrefix}:match-pushes:${userId}:${minute}`;
-    const [[, count]] = (await this.deps.redis.multi().incr(counter).expire(counter, 120).exec()) as [[Error | null, number], unknown];
-    if (count <= this.deps.pushesPerMinute) return true;
+    const multi = this.deps.redis.multi();
+    for (const userId of userIds) {
+      const counter = `${this.deps.redisPrefix}:match-pushes:${userId}:${minute}`;
+      multi.incr(counter).expire(counter, 120);
+    }
+    const results = (await multi.exec()) ?? [];
+    return userIds.map((_, i) => {
+      const [error, count] = results[2 * i] ?? [new Error('no reply')];
+      if (error) throw error;
+      return count as number;
+    });
+  }
+
+  /** A push over the minute's allowance: queues the match for the minute's digest. */
+  private async toDigest(userId: string, matchId: string, now: number) {
+    const minute = minuteOf(now);
     const key = this.digestKey(userId, minute);
     await this.deps.redis.multi().rpush(key, matchId).expire(key, 3600).exec();
     // One digest job per user and minute (its id collapses repeats), due just after the minute ends.
     await enqueue(this.deps.queue, 'match-digest', [{ userId, minute }], { delay: Math.max(0, (minute + 1) * 60_000 - now + 500) });
-    return false;
   }
 
-  private async isOnline(userId: string, now: number): Promise<boolean> {
-    return (await this.deps.redis.zcount(presenceKey(this.deps.redisPrefix, userId), now, '+inf')) > 0;
+  /** The users among these with a live socket. */
+  private async onlineUsers(userIds: string[], now: number): Promise<Set<string>> {
+    const users = [...new Set(userIds)];
+    if (!users.length) return new Set();
+    const pipeline = this.deps.redis.pipeline();
+    for (const userId of users) pipeline.zcount(presenceKey(this.deps.redisPrefix, userId), now, '+inf');
+    const results = (await pipeline.exec()) ?? [];
+    return new Set(users.filter((_, i) => {
+      const [error, count] = results[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      return (count as number) > 0;
+    }));
   }
 }
 

@@ -59,7 +59,8 @@ describe('scorePair', () => {
 
   it('is symmetric: the same pair scores the same from either side', () => {
     const [s, d] = [listing({}), need()];
-    expect(scorePair(s, d)).toEqual(scorePair(d, s));
+    const now = Date.now();
+    expect(scorePair(s, d, now)).toEqual(scorePair(d, s, now));
   });
 
   it('gives an unrelated pair no score, whatever else agrees', () => {

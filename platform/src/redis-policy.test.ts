@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertNoEviction } from './redis-policy.ts';
+import { assertNoEviction, assertRedisVersion } from './redis-policy.ts';
 import { freePort, startRedisServer, type EmbeddedService } from './services/index.ts';
 import { tempDir } from './services/test-helpers.ts';
 
@@ -31,5 +31,16 @@ describe('Redis eviction policy', () => {
   it('refuses a policy that can drop queued jobs, in one sentence naming it and the fix', async () => {
     await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
     await expect(assertNoEviction(redis, () => {})).rejects.toThrow(/maxmemory-policy allkeys-lru.*set it to noeviction/);
+  });
+});
+
+describe('Redis version', () => {
+  it('accepts the Redis 7 this machine runs', async () => {
+    await expect(assertRedisVersion(redis)).resolves.toBeUndefined();
+  });
+
+  it('refuses a Redis older than 7 in one sentence', async () => {
+    const old = { info: async () => '# Server\r\nredis_version:6.2.14\r\n' } as unknown as Redis;
+    await expect(assertRedisVersion(old)).rejects.toThrow('Redis 6.2 is too old: the hub needs Redis 7 or newer');
   });
 });

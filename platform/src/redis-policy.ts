@@ -23,3 +23,15 @@ export async function assertNoEviction(redis: Redis, onUnknown: (reason: string)
     );
   }
 }
+
+/**
+ * The servers' Socket.IO adapter (Redis streams with sharded pub/sub) needs Redis 7 or newer; an older
+ * one fails deep inside the adapter, so start-up says it in one sentence instead.
+ */
+export async function assertRedisVersion(redis: Redis): Promise<void> {
+  const info = await redis.info('server');
+  const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+  if (version && Number(version[1]) < 7) {
+    throw new RedisPolicyError(`Redis ${version[1]}.${version[2]} is too old: the hub needs Redis 7 or newer (sharded pub/sub); upgrade it and start again.`);
+  }
+}

@@ -25,7 +25,28 @@ import {
   ReviewDecisionInput,
   ReviewQueueQuery,
 } from './organizations.ts';
-import { RoomEvidence, RoomEvidenceQuery, RoomHistory, RoomHistoryQuery, RoomList, RoomStageInput, RoomView } from './rooms.ts';
+import {
+  BannedWordDelete,
+  BannedWordInput,
+  BannedWordList,
+  BannedWordView,
+  FreezeInput,
+  HideEntryInput,
+  HideEntryParams,
+  MuteInput,
+  OfferAcceptParams,
+  OfferInput,
+  OfferList,
+  OfferView,
+  RoomEntryView,
+  RoomEvidence,
+  RoomEvidenceQuery,
+  RoomHistory,
+  RoomHistoryQuery,
+  RoomList,
+  RoomStageInput,
+  RoomView,
+} from './rooms.ts';
 import { QueueStatus, StaffRoleChangeInput, StaffUserList, StaffUserQuery } from './staff.ts';
 import { z } from './zod.ts';
 
@@ -233,6 +254,49 @@ export const API = {
     method: 'get', path: '/api/rooms/:id/evidence', tags: ['rooms'], access: 'user',
     summary: "The room's full record with its hash chain and a verification result, as JSON or (format=html) a printable page",
     params: IdParam, query: RoomEvidenceQuery, success: { status: 200, body: RoomEvidence }, errors: ['room_not_found'],
+  }),
+  offers: route({
+    method: 'get', path: '/api/rooms/:id/offers', tags: ['rooms'], access: 'user',
+    summary: "The room's offers, every version, oldest first", params: IdParam, success: { status: 200, body: OfferList }, errors: ['room_not_found'],
+  }),
+  makeOffer: route({
+    method: 'post', path: '/api/rooms/:id/offers', tags: ['rooms'], access: 'approved_member',
+    summary: 'Propose terms (意向条款), or counter an open offer with a new version linked to it; the proposer’s side counts as accepting its own terms',
+    params: IdParam, body: OfferInput, success: { status: 201, body: OfferView },
+    errors: ['room_not_found', 'offer_not_found', 'offer_state_conflict', 'room_state_conflict', 'idempotency_conflict', 'participant_muted'],
+  }),
+  acceptOffer: route({
+    method: 'post', path: '/api/rooms/:id/offers/:offerId/accept', tags: ['rooms'], access: 'approved_member',
+    summary: 'Accept the open offer: with both sides accepting, the exact terms are recorded as an agreement in principle and the stage moves to 达成意向',
+    params: OfferAcceptParams, success: { status: 200, body: OfferView }, errors: ['room_not_found', 'offer_not_found', 'offer_state_conflict', 'room_state_conflict'],
+  }),
+  bannedWords: route({
+    method: 'get', path: '/api/admin/banned-words', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },
+    summary: 'The banned-word rules for room messages', success: { status: 200, body: BannedWordList },
+  }),
+  addBannedWord: route({
+    method: 'post', path: '/api/admin/banned-words', tags: ['moderation'], access: { staff: ['admin'] },
+    summary: 'Add a rule: block refuses matching messages, flag stores them and alerts staff (recorded as evidence with the reason)',
+    body: BannedWordInput, success: { status: 201, body: BannedWordView }, errors: ['banned_word_conflict'],
+  }),
+  removeBannedWord: route({
+    method: 'delete', path: '/api/admin/banned-words/:id', tags: ['moderation'], access: { staff: ['admin'] },
+    summary: 'Remove a rule, with a reason (recorded as evidence)', params: IdParam, body: BannedWordDelete, success: { status: 204 }, errors: ['banned_word_not_found'],
+  }),
+  hideRoomEntry: route({
+    method: 'post', path: '/api/staff/rooms/:id/entries/:seq/hide', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },
+    summary: 'Hide a message from the parties (it stays in the record and the evidence export), with a reason',
+    params: HideEntryParams, body: HideEntryInput, success: { status: 200, body: RoomEntryView }, errors: ['room_not_found', 'not_found', 'room_state_conflict'],
+  }),
+  muteParticipant: route({
+    method: 'post', path: '/api/staff/rooms/:id/mute', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },
+    summary: 'Mute a participant in the room for some minutes, with a reason', params: IdParam, body: MuteInput,
+    success: { status: 200, body: RoomView }, errors: ['room_not_found', 'user_not_found'],
+  }),
+  freezeRoom: route({
+    method: 'post', path: '/api/staff/rooms/:id/freeze', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },
+    summary: 'Freeze (nobody can add to it) or unfreeze a room, with a reason', params: IdParam, body: FreezeInput,
+    success: { status: 200, body: RoomView }, errors: ['room_not_found', 'room_state_conflict'],
   }),
 } as const satisfies Record<string, RouteSpec>;
 

@@ -1,7 +1,7 @@
 import type { Ack } from './errors.ts';
 import { ListingStatus, ListingSummary, VersionStatus } from './listings.ts';
 import type { MatchActivity, MatchDigest, MatchRetracted, MatchView, RoomOpened } from './matches.ts';
-import type { RoomActivity, RoomEntryView, RoomJoined, RoomPresence, RoomRead, RoomTyping } from './rooms.ts';
+import type { OfferView, RoomActivity, RoomEntryHidden, RoomEntryView, RoomJoined, RoomPresence, RoomRead, RoomTyping, RoomView } from './rooms.ts';
 import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput } from './rooms.ts';
 import { NotificationView } from './notifications.ts';
 import { OrganizationStatus, OrganizationView } from './organizations.ts';
@@ -69,6 +69,14 @@ export interface ServerToClientEvents {
   'room:read': (event: RoomRead) => void;
   /** To both parties' `org:<id>` rooms: something new in a room (room lists reorder and count unread). */
   'room:activity': (event: RoomActivity) => void;
+  /** To `room:<id>`: staff hid an entry. */
+  'room:entry-hidden': (event: RoomEntryHidden) => void;
+  /** To `room:<id>`: an offer was made, countered or accepted (its entry arrives as `room:entry` too). */
+  'room:offer': (offer: OfferView) => void;
+  /** To `room:<id>`: the room changed (stage, frozen); each client re-reads its own mute state from it. */
+  'room:updated': (room: Omit<RoomView, 'unread' | 'lastReadSeq' | 'mySide' | 'mutedUntil'>) => void;
+  /** To every staff room: a message matched a banned word that flags (it was stored and delivered). */
+  'console:room-flagged': (event: { roomId: string; seq: number; words: string[]; title: string }) => void;
 }
 
 /** Events a client sends; every one acks with the stored result or a coded error. */
@@ -94,8 +102,18 @@ export const socketRoom = {
 /** Every staff room (an admin's socket is in all three; an emit to several rooms reaches each socket once). */
 export const ALL_STAFF_ROOMS = [socketRoom.staff('reviewer'), socketRoom.staff('moderator'), socketRoom.staff('admin')];
 
-/** Redis channel prefix shared by the servers' Socket.IO adapter and the worker's emitter. */
+/**
+ * The Redis stream (and pub/sub channel prefix) of the servers' Socket.IO streams adapter: every
+ * broadcast is appended to it, every server process reads it, and the worker's emitter appends to it too.
+ */
 export const socketAdapterKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
+
+/**
+ * About how many broadcasts the adapter's stream keeps (trimmed approximately): a briefly
+ * disconnected client recovers the ones it missed from there; older gaps are filled by the
+ * sequence-based catch-up (`room:join` with `afterSeq`).
+ */
+export const SOCKET_STREAM_MAX_LEN = 10_000;
 
 /** Redis sorted set of a user's connected sockets (score: when the entry lapses unless the server renews it). */
 export const presenceKey = (redisPrefix: string, userId: string) => `${redisPrefix}:presence:${userId}`;

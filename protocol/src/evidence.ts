@@ -16,6 +16,8 @@ export const EvidenceKind = z.enum([
   'match.responded',
   'match.confirmed',
   'room.opened',
+  'moderation.banned_word_added',
+  'moderation.banned_word_removed',
 ]);
 export type EvidenceKind = z.infer<typeof EvidenceKind>;
 

@@ -1,3 +1,4 @@
+import { CooperationMode } from './listings.ts';
 import { z } from './zod.ts';
 
 /** 对接洽谈 stages, in order; `closed` ends a room without a deal, from any stage before 签约. */
@@ -10,8 +11,11 @@ export const MESSAGE_MAX_CHARS = 4000;
 /** Messages one join or history page returns at most. */
 export const ROOM_PAGE_MAX = 200;
 
-/** What a room entry is: a party's text, or a record of something that happened in the room (its opening, a stage move). */
-export const RoomEntryKind = z.enum(['opened', 'message', 'stage']).openapi('RoomEntryKind');
+/**
+ * What a room entry is: a party's text, or a record of something that happened in the room: its
+ * opening, a stage move, an offer (proposed or countered), an agreement in principle, a moderation act.
+ */
+export const RoomEntryKind = z.enum(['opened', 'message', 'stage', 'offer', 'agreement', 'moderation']).openapi('RoomEntryKind');
 export type RoomEntryKind = z.infer<typeof RoomEntryKind>;
 
 /** A client's idempotency key: a resend with the same key returns the first result. */
@@ -38,6 +42,10 @@ export const RoomEntryView = z
     data: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     hash: z.string(),
+    /** Set when staff hid this message: parties then get an empty body; staff and the evidence export keep the text. */
+    hidden: z.object({ at: z.string(), reason: z.string() }).nullable(),
+    /** Banned words it contains (rules that flag rather than block); shown to staff only. */
+    flagged: z.array(z.string()),
   })
   .openapi('RoomEntry');
 export type RoomEntryView = z.infer<typeof RoomEntryView>;
@@ -60,6 +68,10 @@ export const RoomView = z
     lastReadSeq: z.number().int(),
     lastEntryAt: z.string().nullable(),
     createdAt: z.string(),
+    /** Staff froze the room: nobody can add to it until it is unfrozen. */
+    frozen: z.boolean(),
+    /** Until when the viewer is muted in this room, if they are. */
+    mutedUntil: z.string().nullable(),
   })
   .openapi('Room');
 export type RoomView = z.infer<typeof RoomView>;
@@ -135,7 +147,7 @@ export type RoomVerification = z.infer<typeof RoomVerification>;
 /** `GET /api/rooms/:id/evidence`: the room's full record, its hash chain and the verification result. */
 export const RoomEvidence = z
   .object({
-    room: RoomView.omit({ unread: true, lastReadSeq: true, mySide: true }),
+    room: RoomView.omit({ unread: true, lastReadSeq: true, mySide: true, mutedUntil: true }),
     entries: z.array(RoomEntryView.extend({ prevHash: z.string() })),
     verification: RoomVerification,
     exportedAt: z.string(),
@@ -144,3 +156,97 @@ export const RoomEvidence = z
 export type RoomEvidence = z.infer<typeof RoomEvidence>;
 
 export const RoomEvidenceQuery = z.strictObject({ format: z.enum(['json', 'html']).default('json') });
+
+// ── Offers (意向条款) ─────────────────────────────────────────────────────────────
+
+/** Who owns the intellectual property that the cooperation produces. */
+export const IpOwnership = z.enum(['supplier', 'demander', 'joint', 'per_contract']).openapi('IpOwnership');
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00+08:00`)), 'date_format');
+const termText = (max: number) => z.string().trim().min(1).max(max);
+
+/** The terms of an offer (with its own rule for the last day it can be accepted). */
+const offerTerms = (validUntil: z.ZodType<string>) =>
+  z
+    .strictObject({
+      mode: CooperationMode,
+      /** Total price in CNY (whole yuan); never negative. */
+      priceCny: z.number().int().min(0, 'price_negative').max(100_000_000_000),
+      paymentTerms: termText(500),
+      milestones: z.array(z.strictObject({ title: termText(100), due: day, paymentPercent: z.number().int().min(0).max(100) })).max(20).default([]),
+      scope: termText(2000),
+      ipOwnership: IpOwnership,
+      confidentiality: z.string().trim().max(1000).default(''),
+      /** Last day the offer can be accepted (China time). */
+      validUntil,
+    })
+    .superRefine((terms, ctx) => {
+      const total = terms.milestones.reduce((sum, m) => sum + m.paymentPercent, 0);
+      if (terms.milestones.length && total !== 100) ctx.addIssue({ code: 'custom', path: ['milestones'], message: 'payment_percent_total_not_100' });
+    });
+
+/** The terms of an offer as proposed: what is agreed when both sides accept it; `validUntil` must lie ahead. */
+export const OfferTerms = offerTerms(day.refine((v) => Date.parse(`${v}T23:59:59+08:00`) > Date.now(), 'valid_until_past')).openapi('OfferTerms');
+export type OfferTerms = z.infer<typeof OfferTerms>;
+
+/** The terms as stored and shown: an offer's validity may have run out since it was made. */
+export const OfferTermsView = offerTerms(day).openapi('OfferTermsView');
+
+export const OfferStatus = z.enum(['open', 'countered', 'accepted', 'withdrawn']).openapi('OfferStatus');
+
+export const OfferView = z
+  .object({
+    id: z.string(),
+    roomId: z.string(),
+    /** 1, 2, 3… within the room; a counter-offer links to the version it answers. */
+    version: z.number().int(),
+    previousId: z.string().nullable(),
+    side: z.enum(['supply', 'demand']),
+    author: z.object({ id: z.string(), name: z.string() }),
+    terms: OfferTermsView,
+    status: OfferStatus,
+    acceptedBy: z.object({ supply: z.string().nullable(), demand: z.string().nullable() }),
+    /** The room entry that recorded it. */
+    seq: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi('Offer');
+export type OfferView = z.infer<typeof OfferView>;
+
+export const OfferList = z.object({ offers: z.array(OfferView) }).openapi('OfferList');
+
+/** Propose terms, or counter an open offer (`previousId`). The client key makes a resend harmless. */
+export const OfferInput = z
+  .strictObject({ clientKey: ClientKey, terms: OfferTerms, previousId: z.uuid().optional() })
+  .openapi('OfferInput');
+export type OfferInput = z.infer<typeof OfferInput>;
+
+export const OfferAcceptParams = z.strictObject({ id: z.uuid(), offerId: z.uuid() });
+
+// ── Moderation ───────────────────────────────────────────────────────────────────
+
+/** A banned-word rule (admins): `block` refuses the message; `flag` stores it and tells staff. */
+export const BannedWordAction = z.enum(['flag', 'block']).openapi('BannedWordAction');
+export const BannedWordView = z
+  .object({ id: z.string(), word: z.string(), action: BannedWordAction, createdAt: z.string() })
+  .openapi('BannedWord');
+export const BannedWordList = z.object({ words: z.array(BannedWordView) }).openapi('BannedWordList');
+export const BannedWordInput = z
+  .strictObject({ word: z.string().trim().min(1).max(50), action: BannedWordAction, reason: z.string().trim().min(2, 'reason_required').max(500) })
+  .openapi('BannedWordInput');
+export const BannedWordDelete = z.strictObject({ reason: z.string().trim().min(2, 'reason_required').max(500) }).openapi('BannedWordDelete');
+
+const Reason = z.string().trim().min(2, 'reason_required').max(500);
+export const HideEntryInput = z.strictObject({ reason: Reason }).openapi('HideEntryInput');
+export const HideEntryParams = z.strictObject({ id: z.uuid(), seq: z.coerce.number().int().positive() });
+export const MuteInput = z
+  .strictObject({ userId: z.uuid(), minutes: z.number().int().min(1).max(7 * 24 * 60), reason: Reason })
+  .openapi('MuteInput');
+export const FreezeInput = z.strictObject({ frozen: z.boolean(), reason: Reason }).openapi('FreezeInput');
+
+/** To `room:<id>`: staff hid an entry; parties replace its text with “hidden by staff”. */
+export const RoomEntryHidden = z.object({ roomId: z.string(), seq: z.number().int(), at: z.string(), reason: z.string() });
+export type RoomEntryHidden = z.infer<typeof RoomEntryHidden>;

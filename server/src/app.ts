@@ -12,6 +12,10 @@ import { RateLimits } from './http/rate-limits.ts';
 import './http/request.ts';
 import { MatchPusher } from '@hub/matching';
 import { matchRoutes } from './matches/routes.ts';
+import { moderationRoutes } from './moderation/routes.ts';
+import { ModerationService } from './moderation/service.ts';
+import { RoomGate } from './rooms/moderation.ts';
+import { OfferService } from './rooms/offers.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { RoomService } from './rooms/service.ts';
 import { registerRoomEvents } from './rooms/socket.ts';
@@ -61,7 +65,10 @@ export function createHub(ctx: HubContext): Hub {
   const listingSearch = new ListingSearch(ctx.search, config.MEILI_INDEX_PREFIX, log);
   const pusher = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast: gateway.broadcaster, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
   const matches = new MatchService(db, queue, gateway.broadcaster, pusher, log);
-  const rooms = new RoomService(db, gateway.broadcaster, limits, log);
+  const gate = new RoomGate(db);
+  const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log);
+  const offers = new OfferService(db, rooms, gate, gateway.broadcaster, log);
+  const moderation = new ModerationService(db, rooms, gate, gateway.broadcaster);
   registerRoomEvents(gateway.io, rooms, log);
   const { registry, httpDuration } = createMetrics();
 
@@ -97,7 +104,8 @@ export function createHub(ctx: HubContext): Hub {
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use(matchRoutes({ matches, limits, resolveActor }));
-  app.use(roomRoutes({ rooms, resolveActor }));
+  app.use(roomRoutes({ rooms, offers, resolveActor }));
+  app.use(moderationRoutes({ moderation, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');
   });

@@ -1,4 +1,4 @@
-import { assertNoEviction, createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
+import { assertNoEviction, assertRedisVersion, createLogger, loadConfig, requireServiceUrls, stopOnSignals } from '@hub/platform';
 import { createHub } from './app.ts';
 import { ensureFirstAdmin } from './cli/first-admin.ts';
 import { createContext } from './context.ts';
@@ -9,6 +9,7 @@ try {
   const config = loadConfig();
   const ctx = createContext(config, requireServiceUrls(config), log);
   await assertNoEviction(ctx.redis, (reason) => log.warn(reason));
+  await assertRedisVersion(ctx.redis);
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await ensureFirstAdmin(ctx.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: 'Admin' }, log);
   }

@@ -1,21 +1,22 @@
 import { createServer } from 'node:http';
 import { createDb } from '@hub/db';
 import type { Config, Logger, ServiceUrls } from '@hub/platform';
-import { JOB_OPTIONS, QUEUE, SCHEDULES, socketAdapterKey, type Broadcaster } from '@hub/protocol';
+import { JOB_OPTIONS, QUEUE, SCHEDULES, type Broadcaster } from '@hub/protocol';
 import { MatchPusher } from '@hub/matching';
 import { applySettings, createSearchClient, indexName, type SearchTarget } from '@hub/search';
-import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { assertProcessorsMatchJobs, runJob } from './processors/index.ts';
+import { SocketEmitter } from './socket-emitter.ts';
 
-/** Starts the BullMQ worker on the hub queue, pushing through the Socket.IO Redis emitter. */
+/** Starts the BullMQ worker on the hub queue, pushing to sockets through the Socket.IO adapter's Redis stream. */
 export function startWorker(config: Config, urls: ServiceUrls, log: Logger, options: { metricsPort?: number } = {}) {
   assertProcessorsMatchJobs();
   const db = createDb(urls.databaseUrl, { max: 5 });
   const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: null });
-  const emitter = new Emitter(redis.duplicate(), { key: socketAdapterKey(config.REDIS_PREFIX) });
+  const emitterRedis = redis.duplicate();
+  const emitter = new SocketEmitter(emitterRedis, config.REDIS_PREFIX, (error) => log.warn({ err: error.message }, 'socket push failed'));
   const registry = new Registry();
   registry.setDefaultLabels({ process: 'worker' });
   collectDefaultMetrics({ register: registry });
@@ -42,7 +43,7 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   redis.on('ready', () => {
     if (readyCount++ > 0) schedule().catch((error: Error) => log.error({ err: error.message }, 'could not restore the job schedules'));
   });
-  // The worker reaches sockets through the Redis emitter, exactly as the servers do through their adapter.
+  // The worker reaches sockets through the adapter's Redis stream, exactly as the servers do.
   const broadcast: Broadcaster = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
   const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, bull: queue, matches, search, log }, job.name, job.data), {
@@ -85,6 +86,7 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
       await worker.close();
       await queue.close();
       metrics.close();
+      emitterRedis.disconnect();
       redis.disconnect();
       await db.$disconnect();
     },

@@ -1,12 +1,12 @@
 import { createDb } from '@hub/db';
 import { MatchPusher } from '@hub/matching';
 import type { Config, ServiceUrls } from '@hub/platform';
-import { QUEUE, socketAdapterKey, type Broadcaster } from '@hub/protocol';
+import { QUEUE, type Broadcaster } from '@hub/protocol';
 import { applySettings, createSearchClient, indexName, type SearchTarget } from '@hub/search';
-import { Emitter } from '@socket.io/redis-emitter';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ProcessorDeps } from '../src/processors/index.ts';
+import { SocketEmitter } from '../src/socket-emitter.ts';
 
 export interface Emitted {
   rooms: string[];
@@ -31,7 +31,7 @@ export async function realProcessorDeps(config: Config, urls: ServiceUrls) {
     to: (room, event, ...args) => void emitted.push({ rooms: [room].flat(), event, payload: args[0] }),
   };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE });
-  const emitter = new Emitter(connections[2]!, { key: socketAdapterKey(config.REDIS_PREFIX) });
+  const emitter = new SocketEmitter(connections[2]!, config.REDIS_PREFIX);
   const deps: ProcessorDeps = { db, emitter, queue, bull: queue, matches, search };
   return {
     config,

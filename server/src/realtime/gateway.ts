@@ -1,8 +1,17 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
-import { NotificationRead, presenceKey, socketAdapterKey, socketRoom, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@hub/protocol';
-import { createAdapter } from '@socket.io/redis-adapter';
+import {
+  NotificationRead,
+  presenceKey,
+  SOCKET_STREAM_MAX_LEN,
+  socketAdapterKey,
+  socketRoom,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@hub/protocol';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { ZodType } from 'zod';
@@ -17,6 +26,12 @@ export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Recor
 
 /** How long a socket counts as online without its server renewing it. */
 const PRESENCE_TTL_MS = 90_000;
+
+/**
+ * How long a dropped client's socket (its id, rooms and the broadcasts it missed) is kept for it to
+ * recover on any server process; after that, or after a crash, it catches up by sequence number.
+ */
+export const CONNECTION_RECOVERY_MS = 2 * 60_000;
 
 function staffRooms(actor: Actor): string[] {
   if (actor.staffRole === 'admin') return [socketRoom.staff('admin'), socketRoom.staff('moderator'), socketRoom.staff('reviewer')];
@@ -42,6 +57,26 @@ export function handle<I, O>(socket: HubSocket, log: Logger, schema: ZodType<I>,
   };
 }
 
+/**
+ * The streams adapter sends two commands without awaiting them: sharded publishes (requests between
+ * servers, such as fetchSockets) and session writes (connection state recovery). A failure of either,
+ * when Redis is gone or this process is closing, is logged here instead of becoming an unhandled
+ * rejection, which would end the process.
+ */
+function catchUnawaited(redis: Redis, log: Logger): Redis {
+  for (const command of ['spublish', 'set'] as const) {
+    const send = (redis[command] as (...args: unknown[]) => Promise<unknown>).bind(redis);
+    Object.assign(redis, {
+      [command]: (...args: unknown[]) => {
+        const reply = send(...args);
+        reply.catch((error: Error) => log.warn({ command, err: error.message }, 'socket adapter command failed'));
+        return reply;
+      },
+    });
+  }
+  return redis;
+}
+
 export function createGateway(deps: {
   httpServer: HttpServer;
   db: Db;
@@ -52,12 +87,28 @@ export function createGateway(deps: {
   log: Logger;
 }): { io: HubServer; broadcaster: Broadcaster; close(): Promise<void> } {
   const { db, sessions, notifications, log } = deps;
-  const pub = deps.redis.duplicate();
-  const sub = deps.redis.duplicate();
+  // The adapter publishes on this connection and opens its own for reading the stream and pub/sub.
+  const pub = catchUnawaited(deps.redis.duplicate(), log);
+  pub.on('error', (error: Error) => log.warn({ err: error.message }, 'socket adapter redis connection error'));
+  const key = socketAdapterKey(deps.redisPrefix);
   const io: HubServer = new Server(deps.httpServer, {
+    // WebSocket first; long-polling only where a proxy refuses the upgrade (across processes it needs sticky sessions).
     transports: ['websocket', 'polling'],
     perMessageDeflate: false,
-    adapter: createAdapter(pub, sub, { key: socketAdapterKey(deps.redisPrefix) }),
+    // A briefly dropped client gets its socket back (rooms included) with every broadcast it missed,
+    // on whichever process it reconnects to: the session and the broadcasts live in Redis. The
+    // handshake still authenticates it again.
+    connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS, skipMiddlewares: false },
+    // Redis streams adapter: broadcasts go through one Redis stream (ordered, replayable, survives a
+    // brief Redis disconnection); requests between servers (fetchSockets) go over sharded pub/sub.
+    adapter: createAdapter(pub, {
+      streamName: key,
+      channelPrefix: key,
+      sessionKeyPrefix: `${key}:session:`,
+      maxLen: SOCKET_STREAM_MAX_LEN,
+      useShardedPubSub: true,
+      onlyPlaintext: true,
+    }),
   });
 
   // Authenticate at the handshake from the session cookie; unauthenticated connections never open.
@@ -111,8 +162,8 @@ export function createGateway(deps: {
     async close() {
       clearInterval(renewPresence);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      pub.disconnect();
-      sub.disconnect();
+      // After the sessions of the sockets just closed are written (a restarted process recovers them).
+      await pub.quit().catch(() => pub.disconnect());
     },
   };
 }

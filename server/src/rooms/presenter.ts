@@ -11,24 +11,35 @@ export async function authorsOf(db: Db, entries: Pick<RoomEntry, 'authorId'>[]):
   return new Map(users.map((u) => [u.id, u]));
 }
 
-export function presentEntry(entry: RoomEntry, authors: Map<string, Author>): RoomEntryView {
+/** Who an entry is shown to: parties see a hidden message as hidden (no text) and no flags; staff see everything. */
+export interface EntryViewer {
+  staff: boolean;
+}
+
+export type Hidden = Map<number, { at: Date; reason: string }>;
+
+export function presentEntry(entry: RoomEntry, authors: Map<string, Author>, hidden: Hidden, viewer: EntryViewer): RoomEntryView {
+  const data = entry.data as Record<string, unknown>;
+  const hide = hidden.get(entry.seq);
   return {
     roomId: entry.roomId,
     seq: entry.seq,
     kind: entry.kind as RoomEntryView['kind'],
     author: entry.authorId ? (authors.get(entry.authorId) ?? { id: entry.authorId, name: '', organizationId: null }) : null,
-    body: entry.body,
+    body: hide && !viewer.staff ? '' : entry.body,
     replyToSeq: entry.replyToSeq,
-    data: entry.data as Record<string, unknown>,
+    data,
     createdAt: entry.createdAt.toISOString(),
     hash: entry.hash,
+    hidden: hide ? { at: hide.at.toISOString(), reason: hide.reason } : null,
+    flagged: viewer.staff && Array.isArray(data.flagged) ? (data.flagged as string[]) : [],
   };
 }
 
 export function presentRoom(
   room: NegotiationRoom,
   organizations: Map<string, { id: string; name: string }>,
-  viewer: { side: RoomView['mySide']; lastReadSeq: number; unread: number },
+  viewer: { side: RoomView['mySide']; lastReadSeq: number; unread: number; mutedUntil: Date | null },
 ): RoomView {
   const party = (id: string) => organizations.get(id) ?? { id, name: '' };
   return {
@@ -44,5 +55,7 @@ export function presentRoom(
     lastReadSeq: viewer.lastReadSeq,
     lastEntryAt: room.lastEntryAt?.toISOString() ?? null,
     createdAt: room.createdAt.toISOString(),
+    frozen: room.frozenAt !== null,
+    mutedUntil: viewer.mutedUntil && viewer.mutedUntil > new Date() ? viewer.mutedUntil.toISOString() : null,
   };
 }

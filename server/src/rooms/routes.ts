@@ -2,10 +2,11 @@ import { API } from '@hub/protocol';
 import { Router } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
 import { renderEvidencePage } from './evidence-page.ts';
+import type { OfferService } from './offers.ts';
 import type { RoomService } from './service.ts';
 
-export function roomRoutes(deps: { rooms: RoomService; resolveActor: ActorResolver }): Router {
-  const { rooms, resolveActor } = deps;
+export function roomRoutes(deps: { rooms: RoomService; offers: OfferService; resolveActor: ActorResolver }): Router {
+  const { rooms, offers, resolveActor } = deps;
   const router = Router();
   mount(router, API.rooms, resolveActor, async (_input, { actor }) => rooms.list(actor!));
   mount(router, API.room, resolveActor, async ({ params }, { actor }) => rooms.view(actor!, params.id));
@@ -20,5 +21,8 @@ export function roomRoutes(deps: { rooms: RoomService; resolveActor: ActorResolv
     }
     return evidence;
   });
+  mount(router, API.offers, resolveActor, async ({ params }, { actor }) => offers.list(actor!, params.id));
+  mount(router, API.makeOffer, resolveActor, async ({ params, body }, { actor }) => offers.make(actor!, params.id, body));
+  mount(router, API.acceptOffer, resolveActor, async ({ params }, { actor }) => offers.accept(actor!, params.id, params.offerId));
   return router;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Prisma, type Db, type NegotiationRoom } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import {
+  ALL_STAFF_ROOMS,
   ROOM_PAGE_MAX,
   ROOM_STAGES,
   socketRoom,
@@ -21,10 +22,15 @@ import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
-import { authorsOf, presentEntry, presentRoom } from './presenter.ts';
+import type { RoomGate } from './moderation.ts';
+import { authorsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
 import { appendRoomEntry, verifyRoomRecord, type NewEntry } from './record.ts';
 
+/** A room without the viewer's own fields (unread, last read, side, mute). */
+export type RoomShared = Omit<RoomView, 'unread' | 'lastReadSeq' | 'mySide' | 'mutedUntil'>;
+
 const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
+const viewerOf = (actor: Actor): EntryViewer => ({ staff: actor.staffRole !== null });
 
 /** Who the actor is in a room: a party (its side), or staff observing. */
 interface Access {
@@ -42,6 +48,7 @@ export class RoomService {
     private readonly db: Db,
     private readonly broadcast: Broadcaster,
     private readonly limits: RateLimits,
+    private readonly gate: RoomGate,
     private readonly log: Logger,
   ) {}
 
@@ -70,7 +77,7 @@ export class RoomService {
       take: query.limit + 1,
     });
     const page = rows.slice(0, query.limit).reverse();
-    return { entries: await this.presentEntries(page), hasMore: rows.length > query.limit };
+    return { entries: await this.presentEntries(id, page, viewerOf(actor)), hasMore: rows.length > query.limit };
   }
 
   /**
@@ -89,7 +96,7 @@ export class RoomService {
       const history = await this.history(actor, room.id, { limit: 50 });
       return { room: (await this.present(actor, [room]))[0]!, ...history };
     }
-    return { room: (await this.present(actor, [room]))[0]!, entries: await this.presentEntries(entries), hasMore };
+    return { room: (await this.present(actor, [room]))[0]!, entries: await this.presentEntries(room.id, entries, viewerOf(actor)), hasMore };
   }
 
   /**
@@ -106,10 +113,19 @@ export class RoomService {
     if (input.replyToSeq !== undefined && input.replyToSeq > room.lastSeq) {
       throw new AppError('validation_failed', 'The message replied to does not exist in this room.', { fields: [{ path: 'replyToSeq', message: 'reply_not_found' }] });
     }
+    const { flagged } = await this.gate.screen(actor, room, input.body);
     await this.limits.beforeMessage(actor.userId, room.id);
     let entry;
     try {
-      entry = await this.append(room.id, { kind: 'message', authorId: actor.userId, body: input.body, replyToSeq: input.replyToSeq, clientKey: input.clientKey, requestHash });
+      entry = await this.append(room.id, {
+        kind: 'message',
+        authorId: actor.userId,
+        body: input.body,
+        replyToSeq: input.replyToSeq,
+        data: flagged.length ? { flagged } : {},
+        clientKey: input.clientKey,
+        requestHash,
+      });
     } catch (error) {
       // The same key sent twice at once: the other attempt stored it first.
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -118,7 +134,12 @@ export class RoomService {
       }
       throw error;
     }
-    return this.announce(room, entry);
+    const view = await this.announce(room, entry);
+    if (flagged.length) {
+      this.log.warn({ roomId: room.id, seq: entry.seq, words: flagged }, 'room message flagged');
+      this.broadcast.to(ALL_STAFF_ROOMS, 'console:room-flagged', { roomId: room.id, seq: entry.seq, words: flagged, title: room.title });
+    }
+    return view;
   }
 
   /** Moves the negotiation forward (or closes it without a deal); recorded in the room like a message. */
@@ -127,6 +148,7 @@ export class RoomService {
     if (!side) throw new AppError('forbidden', 'Only the parties move a negotiation.');
     const from = room.stage;
     if (from === 'signed' || from === 'closed') throw new AppError('room_state_conflict', 'This negotiation has ended.');
+    await this.gate.screen(actor, room, '');
     if (stage !== 'closed' && ROOM_STAGES.indexOf(stage) <= ROOM_STAGES.indexOf(from)) {
       throw new AppError('room_state_conflict', 'A negotiation moves forward (or closes); it does not go back a stage.');
     }
@@ -160,11 +182,12 @@ export class RoomService {
       verifyRoomRecord(this.db, id),
       this.present(actor, [room]),
     ]);
-    const authors = await authorsOf(this.db, rows);
-    const { unread: _unread, lastReadSeq: _lastReadSeq, mySide: _mySide, ...summary } = view!;
+    const [authors, hidden] = await Promise.all([authorsOf(this.db, rows), this.hiddenIn(id)]);
+    const { unread: _unread, lastReadSeq: _lastReadSeq, mySide: _mySide, mutedUntil: _mutedUntil, ...summary } = view!;
     return {
       room: summary,
-      entries: rows.map((row) => ({ ...presentEntry(row, authors), prevHash: row.prevHash })),
+      // The record as it was written, hidden messages included: that is what the hashes prove.
+      entries: rows.map((row) => ({ ...presentEntry(row, authors, hidden, { staff: true }), prevHash: row.prevHash })),
       verification,
       exportedAt: new Date().toISOString(),
     };
@@ -185,7 +208,7 @@ export class RoomService {
     return { room, side };
   }
 
-  private append(roomId: string, entry: NewEntry) {
+  append(roomId: string, entry: NewEntry) {
     return this.db.$transaction(async (tx) => {
       const created = await appendRoomEntry(tx, roomId, entry);
       if (!created) throw notFound();
@@ -194,8 +217,8 @@ export class RoomService {
   }
 
   /** Tells the room's open sockets of the stored entry, and both parties' room lists of the activity. */
-  private async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>): Promise<RoomEntryView> {
-    const [view] = await this.presentEntries([entry]);
+  async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>): Promise<RoomEntryView> {
+    const [view] = await this.presentEntries(room.id, [entry], { staff: false });
     this.broadcast.to(socketRoom.negotiation(room.id), 'room:entry', view!);
     this.broadcast.to([socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId)], 'room:activity', {
       roomId: room.id,
@@ -208,6 +231,23 @@ export class RoomService {
     return view!;
   }
 
+  /** The room as everyone sees it (nothing viewer-specific): what `room:updated` carries. */
+  async shared(room: NegotiationRoom): Promise<RoomShared> {
+    const organizations = await this.db.organization.findMany({
+      where: { id: { in: [room.supplyOrganizationId, room.demandOrganizationId] } },
+      select: { id: true, name: true },
+    });
+    const view = presentRoom(room, new Map(organizations.map((o) => [o.id, o])), { side: null, lastReadSeq: 0, unread: 0, mutedUntil: null });
+    const { unread: _unread, lastReadSeq: _lastReadSeq, mySide: _mySide, mutedUntil: _mutedUntil, ...shared } = view;
+    return shared;
+  }
+
+  /** Tells the room's open sockets that the room changed (stage, frozen, a mute): each re-reads what concerns it. */
+  async announceUpdate(roomId: string): Promise<void> {
+    const room = await this.db.negotiationRoom.findUnique({ where: { id: roomId } });
+    if (room) this.broadcast.to(socketRoom.negotiation(room.id), 'room:updated', await this.shared(room));
+  }
+
   private byClientKey(roomId: string, authorId: string, clientKey: string) {
     return this.db.roomEntry.findUnique({ where: { roomId_authorId_clientKey: { roomId, authorId, clientKey } } });
   }
@@ -216,12 +256,18 @@ export class RoomService {
     if (entry.requestHash !== requestHash) {
       throw new AppError('idempotency_conflict', 'This client key was already used for a different message.');
     }
-    return (await this.presentEntries([entry]))[0]!;
+    return (await this.presentEntries(entry.roomId, [entry], { staff: false }))[0]!;
   }
 
-  private async presentEntries(rows: Parameters<typeof presentEntry>[0][]) {
-    const authors = await authorsOf(this.db, rows);
-    return rows.map((row) => presentEntry(row, authors));
+  /** Entries as this viewer may see them (hidden messages without their text for the parties). */
+  async presentEntries(roomId: string, rows: Parameters<typeof presentEntry>[0][], viewer: EntryViewer) {
+    const [authors, hidden] = await Promise.all([authorsOf(this.db, rows), this.hiddenIn(roomId, rows.map((r) => r.seq))]);
+    return rows.map((row) => presentEntry(row, authors, hidden, viewer));
+  }
+
+  private async hiddenIn(roomId: string, seqs?: number[]): Promise<Hidden> {
+    const rows = await this.db.roomEntryHide.findMany({ where: { roomId, ...(seqs ? { seq: { in: seqs } } : {}) } });
+    return new Map(rows.map((r) => [r.seq, { at: r.at, reason: r.reason }]));
   }
 
   private async present(actor: Actor, rooms: NegotiationRoom[]): Promise<RoomView[]> {
@@ -231,7 +277,11 @@ export class RoomService {
       where: { id: { in: [...new Set(rooms.flatMap((r) => [r.supplyOrganizationId, r.demandOrganizationId]))] } },
       select: { id: true, name: true },
     });
-    const reads = await this.db.roomReadState.findMany({ where: { roomId: { in: ids }, userId: actor.userId } });
+    const [reads, mutes] = await Promise.all([
+      this.db.roomReadState.findMany({ where: { roomId: { in: ids }, userId: actor.userId } }),
+      this.db.roomMute.findMany({ where: { roomId: { in: ids }, userId: actor.userId } }),
+    ]);
+    const mutedUntil = new Map(mutes.map((m) => [m.roomId, m.until]));
     const lastRead = new Map(reads.map((r) => [r.roomId, r.lastReadSeq]));
     const unread = await this.db.$queryRaw<{ roomId: string; unread: bigint }[]>`
       SELECT e."roomId", count(*) AS unread FROM "RoomEntry" e
@@ -246,6 +296,7 @@ export class RoomService {
         side: actor.organizationId === room.supplyOrganizationId ? 'supply' : actor.organizationId === room.demandOrganizationId ? 'demand' : null,
         lastReadSeq: lastRead.get(room.id) ?? 0,
         unread: unreadBy.get(room.id) ?? 0,
+        mutedUntil: mutedUntil.get(room.id) ?? null,
       }),
     );
   }

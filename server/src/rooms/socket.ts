@@ -31,11 +31,24 @@ export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logge
   }
 
   io.on('connection', (socket: HubSocket) => {
+    // A recovered socket is back in its rooms (connection state recovery) without joining them again.
+    if (socket.recovered) {
+      for (const room of socket.rooms) if (room.startsWith(ROOM_PREFIX)) void announcePresence(room.slice(ROOM_PREFIX.length));
+    }
     socket.on(
       'room:join',
       handle(socket, log, RoomJoinInput, async (input, actor) => {
-        const joined = await rooms.join(actor, input);
-        await socket.join(socketRoom.negotiation(input.roomId));
+        // Authorised first; then in the socket room before the record is read, so that an entry stored
+        // after the read arrives live (the client drops one it already has by its sequence number)
+        // instead of falling between the catch-up and the live stream.
+        await rooms.access(actor, input.roomId);
+        const room = socketRoom.negotiation(input.roomId);
+        const wasIn = socket.rooms.has(room);
+        await socket.join(room);
+        const joined = await rooms.join(actor, input).catch(async (error: unknown) => {
+          if (!wasIn) await socket.leave(room);
+          throw error;
+        });
         void announcePresence(input.roomId);
         return joined;
       }),
@@ -60,7 +73,9 @@ export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logge
       }),
     );
     socket.on('room:read', handle(socket, log, RoomReadInput, (input, actor) => rooms.markRead(actor, input)));
-    socket.on('disconnecting', () => {
+    socket.on('disconnecting', (reason) => {
+      // This process is stopping: its clients reconnect elsewhere and recover (then presence is announced again).
+      if (reason === 'server shutting down') return;
       const left = [...socket.rooms].filter((room) => room.startsWith(ROOM_PREFIX)).map((room) => room.slice(ROOM_PREFIX.length));
       // After the socket has actually left, so it is not counted.
       if (left.length) setImmediate(() => left.forEach((roomId) => void announcePresence(roomId)));

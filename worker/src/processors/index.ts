@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '@hub/platform';
 import type { SearchTarget } from '@hub/search';
 import type { MatchPusher } from '@hub/matching';
-import type { Emitter } from '@socket.io/redis-emitter';
+import type { SocketEmitter } from '../socket-emitter.ts';
 import type { Queue } from 'bullmq';
 import { deliverNotification } from './deliver-notification.ts';
 import { expireListings } from './expire-listings.ts';
@@ -17,7 +17,7 @@ import { sweepNotifications } from './sweep-notifications.ts';
 
 export interface ProcessorDeps {
   db: Db;
-  emitter: Emitter;
+  emitter: SocketEmitter;
   queue: JobQueue;
   /** The same queue, for the sweeps that inspect jobs. */
   bull: Pick<Queue, 'getJob'>;

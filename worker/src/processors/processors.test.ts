@@ -1,6 +1,6 @@
 import type { Db } from '@hub/db';
 import { JOBS, type JobQueue } from '@hub/protocol';
-import type { Emitter } from '@socket.io/redis-emitter';
+import type { SocketEmitter } from '../socket-emitter.ts';
 import { describe, expect, it } from 'vitest';
 import { UnrecoverableError } from 'bullmq';
 import { assertProcessorsMatchJobs, PROCESSORS, runJob, type ProcessorDeps } from './index.ts';
@@ -13,7 +13,7 @@ const unreachable = new Proxy({}, {
 });
 const deps: ProcessorDeps = {
   db: unreachable as Db,
-  emitter: unreachable as Emitter,
+  emitter: unreachable as SocketEmitter,
   queue: unreachable as JobQueue,
   bull: unreachable as ProcessorDeps['bull'],
   matches: unreachable as ProcessorDeps['matches'],
