@@ -48,7 +48,8 @@ describe('demo listing generator', () => {
   });
 });
 
-describe('demo seed', () => {
+// Seeding a thousand listings takes seconds, but minutes on a busy CI machine.
+describe('demo seed', { timeout: 120_000 }, () => {
   const progress: string[] = [];
 
   it('creates one staff member per role and organisations in every review state, with a valid evidence chain', async () => {

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from './errors.ts';
@@ -53,6 +53,19 @@ describe('startMeilisearch', { timeout: 20_000 }, () => {
       expect((await fetch(`${second.url}/version`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.json())) as { pkgVersion: string }).toMatchObject({ pkgVersion: '1.21.0' });
     } finally {
       await second.stop();
+    }
+  });
+
+  it('starts with a master key that begins with a dash (a generated base64url key can)', async () => {
+    const dir = path.join(tmp.dir, 'dash');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'master-key'), '-R8d1cX3KMrv0aYkFQ2pZsLw7NqGhE5t\n', { mode: 0o600 });
+    const meili = services.track(await startMeilisearch({ dir, port: await freePort(), log }));
+    try {
+      expect(meili.masterKey).toBe('-R8d1cX3KMrv0aYkFQ2pZsLw7NqGhE5t');
+      expect((await fetch(`${meili.url}/keys`, { headers: { Authorization: `Bearer ${meili.masterKey}` } })).status).toBe(200);
+    } finally {
+      await meili.stop();
     }
   });
 });

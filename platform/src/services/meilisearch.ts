@@ -106,7 +106,8 @@ export async function startMeilisearch({ dir, port, log, binaryPath, sha256 = ME
     '--dump-dir', path.join(root, 'dumps'),
     '--snapshot-dir', path.join(root, 'snapshots'),
     '--http-addr', `127.0.0.1:${port}`,
-    '--master-key', masterKey,
+    // One argument: a generated key may start with '-', which would otherwise read as an option.
+    `--master-key=${masterKey}`,
     '--no-analytics',
     '--env', 'development',
     // Its WARN level reports every 404 (e.g. "index not found" on an existence check) as a problem.

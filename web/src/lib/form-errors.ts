@@ -33,6 +33,13 @@ const CODE_TEXT: Record<string, () => string> = {
   control_characters: m.field_control_characters,
   // Matches
   note_required: m.field_note_required,
+  // Rooms: messages and offers
+  message_empty: m.field_message_empty,
+  message_too_long: m.field_message_too_long,
+  banned_word: m.field_banned_word,
+  reply_not_found: m.field_reply_not_found,
+  price_negative: m.field_price_negative,
+  payment_percent_total_not_100: m.field_payment_percent_total,
 };
 
 /**
@@ -63,6 +70,17 @@ const FIELD_TEXT: Record<string, () => string> = {
   supplyListingId: m.field_listing_id,
   demandListingId: m.field_listing_id,
   note: m.field_note_length,
+  // Offers (paths inside `terms.`): zod's own messages for lengths, numbers and choices.
+  'terms.mode': m.field_required,
+  'terms.priceCny': m.field_price_whole_yuan,
+  'terms.paymentTerms': m.field_payment_terms_length,
+  'terms.scope': m.field_scope_length,
+  'terms.ipOwnership': m.field_required,
+  'terms.confidentiality': m.field_confidentiality_length,
+  'terms.milestones': m.field_milestones_count,
+  'terms.milestones.title': m.field_milestone_title_length,
+  'terms.milestones.paymentPercent': m.field_milestone_percent,
+  'terms.milestones.due': m.field_date_format,
 };
 
 /** `industries.0` → `industries`: an error on one element belongs to the whole field. */

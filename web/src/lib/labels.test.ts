@@ -24,12 +24,13 @@ describe('match notifications', () => {
     expect(notificationText(notification('room.opened', { roomId: 'r', title: '储能方案' }))).toBe('洽谈室已开启：《储能方案》。');
   });
 
-  it('lead to the match, or to the inbox for a digest; a room (no page yet) to its match if known', () => {
+  it('lead to the match, or to the inbox for a digest; a room to its page (or its match when only that is known)', () => {
     expect(notificationHref(notification('match.new', { matchId: MATCH_ID }))).toBe(`/matches/${MATCH_ID}`);
     expect(notificationHref(notification('match.confirmed', { matchId: MATCH_ID, roomId: 'r' }))).toBe(`/matches/${MATCH_ID}`);
     expect(notificationHref(notification('match.digest', { count: 2 }))).toBe('/matches');
-    expect(notificationHref(notification('room.opened', { roomId: 'r', matchId: MATCH_ID }))).toBe(`/matches/${MATCH_ID}`);
-    expect(notificationHref(notification('room.opened', { roomId: 'r' }))).toBeNull();
+    expect(notificationHref(notification('room.opened', { roomId: 'r', matchId: MATCH_ID }))).toBe('/rooms/r');
+    expect(notificationHref(notification('room.opened', { matchId: MATCH_ID }))).toBe(`/matches/${MATCH_ID}`);
+    expect(notificationHref(notification('room.opened', {}))).toBeNull();
     expect(notificationHref(notification('listing.expired', { listingId: 'abc' }))).toBe('/listings/abc/manage');
     expect(notificationHref(notification('organization.approved', {}))).toBeNull();
   });

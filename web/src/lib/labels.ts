@@ -17,12 +17,15 @@ import {
   type Maturity,
   type NotificationView,
   type RetractReason,
+  type OfferView,
   type OrganizationStatus,
   type OrganizationType,
   PROVINCE_BY_CODE,
+  type RoomStage,
   type SERVICE_SPECIALITIES,
   type VersionStatus,
 } from '@hub/protocol';
+import type { IpOwnershipValue } from './offers.ts';
 import { m } from '#lib/paraglide/messages.js';
 import { getLocale } from '#lib/paraglide/runtime.js';
 
@@ -108,6 +111,13 @@ const ERROR_TEXT: Partial<Record<ErrorCode, Text>> = {
   match_not_found: m.error_match_not_found,
   match_state_conflict: m.error_match_state_conflict,
   match_not_eligible: m.error_match_not_eligible,
+  room_not_found: m.error_room_not_found,
+  room_state_conflict: m.error_room_state_conflict,
+  offer_not_found: m.error_offer_not_found,
+  offer_state_conflict: m.error_offer_state_conflict,
+  participant_muted: m.error_participant_muted,
+  message_blocked: m.error_message_blocked,
+  idempotency_conflict: m.error_idempotency_conflict,
   payload_too_large: m.error_payload_too_large,
   service_unavailable: m.error_service_unavailable,
 };
@@ -171,10 +181,12 @@ export function notificationHref(notification: NotificationView): string | null 
   const { listingId, matchId } = notification.data;
   if (notification.kind.startsWith('listing.')) return typeof listingId === 'string' ? `/listings/${encodeURIComponent(listingId)}/manage` : null;
   if (notification.kind === 'match.digest') return '/matches';
-  // Rooms get their own pages later; until then a room notification leads to its match.
-  if (notification.kind.startsWith('match.') || notification.kind === 'room.opened') {
+  const { roomId } = notification.data;
+  if (notification.kind === 'room.opened') {
+    if (typeof roomId === 'string') return `/rooms/${encodeURIComponent(roomId)}`;
     return typeof matchId === 'string' ? `/matches/${encodeURIComponent(matchId)}` : null;
   }
+  if (notification.kind.startsWith('match.')) return typeof matchId === 'string' ? `/matches/${encodeURIComponent(matchId)}` : null;
   return null;
 }
 
@@ -315,4 +327,43 @@ export function formatDate(value: string | null | undefined): string {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00+08:00`) : new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(date);
+}
+
+/** 对接洽谈 stages. */
+export const ROOM_STAGE_LABEL: Record<RoomStage, Text> = {
+  first_contact: m.room_stage_first_contact,
+  formal_negotiation: m.room_stage_formal_negotiation,
+  evaluation: m.room_stage_evaluation,
+  intent: m.room_stage_intent,
+  signed: m.room_stage_signed,
+  closed: m.room_stage_closed,
+};
+
+export const IP_OWNERSHIP_LABEL: Record<IpOwnershipValue, Text> = {
+  supplier: m.ip_ownership_supplier,
+  demander: m.ip_ownership_demander,
+  joint: m.ip_ownership_joint,
+  per_contract: m.ip_ownership_per_contract,
+};
+
+export const OFFER_STATUS_LABEL: Record<OfferView['status'], Text> = {
+  open: m.offer_status_open,
+  countered: m.offer_status_countered,
+  accepted: m.offer_status_accepted,
+  withdrawn: m.offer_status_withdrawn,
+};
+
+/** A price in whole yuan: `¥1,200,000` (grouped for the locale). */
+export function formatCny(cny: number): string {
+  return `¥${new Intl.NumberFormat(getLocale(), { maximumFractionDigits: 0 }).format(cny)}`;
+}
+
+/** A time of day for a message (`14:05`), with the date when it is not today. */
+export function formatMessageTime(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const zone = 'Asia/Shanghai';
+  const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const sameDay = day(date) === day(now);
+  return new Intl.DateTimeFormat(getLocale(), sameDay ? { timeStyle: 'short', timeZone: zone } : { dateStyle: 'short', timeStyle: 'short', timeZone: zone }).format(date);
 }

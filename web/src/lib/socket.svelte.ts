@@ -3,6 +3,13 @@ import { io, type Socket } from 'socket.io-client';
 
 export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type EventName = keyof ServerToClientEvents;
+type RequestName = keyof ClientToServerEvents;
+/** What a client event sends, and what its ack carries. */
+type RequestInput<E extends RequestName> = Parameters<ClientToServerEvents[E]>[0];
+type RequestAck<E extends RequestName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+/** How long a client event waits for its ack before the caller treats it as lost (and may resend). */
+const ACK_TIMEOUT_MS = 10_000;
 
 /**
  * The one Socket.IO connection (same origin, `/socket.io`, authenticated by the session cookie at
@@ -51,6 +58,21 @@ class Live {
     this.status = 'off';
     clearTimeout(this.#retry);
     this.#socket?.disconnect();
+  }
+
+  /**
+   * Sends a client event and waits for its ack. Null when the socket is not connected (nothing is
+   * sent: socket.io would otherwise buffer it and send it after a reconnect, behind the caller's
+   * back) or when no ack came in time; the caller decides whether to resend.
+   */
+  async request<E extends RequestName>(event: E, input: RequestInput<E>, timeoutMs = ACK_TIMEOUT_MS): Promise<RequestAck<E> | null> {
+    const socket = this.#socket as unknown as Socket | null;
+    if (!socket?.connected) return null;
+    try {
+      return (await socket.timeout(timeoutMs).emitWithAck(event as string, input)) as RequestAck<E>;
+    } catch {
+      return null;
+    }
   }
 
   /** Subscribes to a server event; returns the unsubscribe function (use it as an `$effect` cleanup). */
