@@ -27,7 +27,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** How long a live update (Socket.IO push, worker job) may take to show up in the page. */
-export const LIVE_TIMEOUT = 10_000;
+export const LIVE_TIMEOUT = 20_000;
 
 export interface E2E {
   t: TestHub;
