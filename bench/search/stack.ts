@@ -27,9 +27,10 @@ const withAdmin = async <T>(url: string, run: (client: pg.Client) => Promise<T>)
   }
 };
 
-export async function startStack(config: Config, log: Logger, say: (line: string) => void): Promise<BenchStack> {
+/** `name` only names the database (`bench_<name>_<pid>`), so two benchmarks' leftovers are told apart. */
+export async function startStack(config: Config, log: Logger, say: (line: string) => void, name = 'search'): Promise<BenchStack> {
   const pid = process.pid;
-  const database = `bench_search_${pid}`;
+  const database = `bench_${name}_${pid}`;
   const prefix = `bench${pid}`;
   const meiliDir = `.bench-data/meili-${pid}`;
   const adminUrl = config.TEST_DATABASE_URL;
