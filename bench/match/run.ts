@@ -25,11 +25,11 @@ import { pino } from 'pino';
 import { mulberry32 } from '../../prisma/src/demo/index.ts';
 import { SocketEmitter } from '../../worker/src/socket-emitter.ts';
 import { generate, loadPostgres, type BenchData } from '../search/load.ts';
-import { startStack } from '../search/stack.ts';
+import { runBench, startStack } from '../search/stack.ts';
 import { ratio, summarize, type Summary } from '../search/stats.ts';
 import { overlap, pool, profileJobs, scoringPass, type PassResult } from './baseline.ts';
 import { latencyBreakdown, publishAndListen } from './latency.ts';
-import { documentTasksSince } from './meili-tasks.ts';
+import { batchTraceSince, documentTasksSince } from './meili-tasks.ts';
 import { Client, createUsers, type HubSocket } from './members.ts';
 import { buildMatchFts, pgCandidates } from './pg-candidates.ts';
 import { cpuBetween, cpuSnapshot, formatCpu, spawnHubProcess, waitForHttp, type Child, type CpuSnapshot } from './procs.ts';
@@ -97,30 +97,7 @@ const database = new URL(stack.databaseUrl).pathname.slice(1);
 const children: Child[] = [];
 stack.onCleanup(() => Promise.all(children.map((c) => c.stop())));
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    say(`\n${signal}: cleaning up…`);
-    void stack.cleanup().finally(() => process.exit(130));
-  });
-}
-
-let figures: object | undefined;
-try {
-  figures = await main();
-} catch (error) {
-  if (!interrupted) console.error(`bench:match failed: ${(error as Error).stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  if (!interrupted) {
-    await stack.cleanup();
-    say('cleaned up: children stopped, database dropped, Meilisearch stopped and removed, Redis keys deleted');
-  }
-}
-// The last line: every figure as one JSON object.
-if (figures && !interrupted) console.log(JSON.stringify(figures));
-if (!interrupted) process.exit(process.exitCode ?? 0);
+await runBench(stack, 'bench:match', main, say, 'children stopped, database dropped, Meilisearch stopped and removed, Redis keys deleted');
 
 async function main() {
   say(`matching benchmark: ${LISTINGS} listings, ${PUBLISH} publishes at ${RATE}/s, throughput runs of ${SCORE} listings with ${WORKER_COUNTS.join(' and ')} worker process(es), ` +
@@ -271,6 +248,7 @@ async function main() {
     const approveMs = summarize(outcomes.filter((o) => o.approveMs).map((o) => o.approveMs));
     const breakdown = latencyBreakdown(outcomes);
     const meiliTasks = await documentTasksSince(search, latencyStarted);
+    const meiliTrace = await batchTraceSince(search, latencyStarted);
     // A publish nobody heard of: did the matcher store no match for it (nothing to push), or was a push lost?
     const { rows: stored } = await db.query<{ id: string; ever: string }>(
       `SELECT l.id, count(m.id) AS ever FROM "Listing" l LEFT JOIN "Match" m ON m."supplyListingId" = l.id OR m."demandListingId" = l.id
@@ -295,11 +273,14 @@ async function main() {
     for (const [k, s] of Object.entries(breakdown.ms)) say(`    ${k.padEnd(22)} ${fmt(s)}`);
     say(`  Meilisearch document tasks meanwhile: ${meiliTasks.tasks} in ${meiliTasks.batches} batches; queued (ms) ${fmt(meiliTasks.waitMs)}`);
     say(`                                         processing (ms) ${fmt(meiliTasks.processMs)}`);
+    const steps = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
+    say(`  Meilisearch's trace of its batches (mean ms per indexing step): all ${meiliTrace.batches}: ${steps(meiliTrace.allMeanMs)}`);
+    say(`    slowest 5 % (${fmt(meiliTrace.slowest5pctMs)}): ${steps(meiliTrace.slowest5pctMeanMs)}`);
     say(`  CPU (cores busy, of 2): ${formatCpu(latencyCpu)}`);
     phases.latency = {
       workers: LATENCY_WORKERS, bothPartiesMs: latency, publisherMs: publisherSide, counterpartMs: counterpartSide,
       noMatchWithinTimeout: noMatch.length, noMatchButStored: unheardWithMatches, errors: errors.length, timeoutMs: TIMEOUT_MS, achievedRate,
-      matchNewEvents: published.events, createMs, approveMs, breakdown, meiliTasks, cpu: latencyCpu,
+      matchNewEvents: published.events, createMs, approveMs, breakdown, meiliTasks, meiliTrace, cpu: latencyCpu,
     };
   }
 

@@ -16,7 +16,7 @@ import { createContext } from '../../server/src/context.ts';
 import { buildFts, buildTrgm, checkTrgm, queryFts, queryTrgm, type BaselineAnswer } from './baselines.ts';
 import { generate, loadPostgres } from './load.ts';
 import { QUERIES } from './queries.ts';
-import { startStack } from './stack.ts';
+import { runBench, startStack } from './stack.ts';
 import { ratio, summarize, type Summary } from './stats.ts';
 
 const { values: args } = parseArgs({
@@ -38,30 +38,7 @@ const config = loadConfig();
 const log = pino({ level: 'warn', name: 'bench' });
 const stack = await startStack(config, log, say);
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    say(`\n${signal}: cleaning up…`);
-    void stack.cleanup().finally(() => process.exit(130));
-  });
-}
-
-let figures: object | undefined;
-try {
-  figures = await main();
-} catch (error) {
-  if (!interrupted) console.error(`bench:search failed: ${(error as Error).stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  if (!interrupted) {
-    await stack.cleanup();
-    say('cleaned up: database dropped, Meilisearch stopped and removed, Redis keys deleted');
-  }
-}
-// The last line: every figure as one JSON object.
-if (figures && !interrupted) console.log(JSON.stringify(figures));
-if (!interrupted) process.exit(process.exitCode ?? 0);
+await runBench(stack, 'bench:search', main, say, 'database dropped, Meilisearch stopped and removed, Redis keys deleted');
 
 async function main() {
   say(`search benchmark: ${LISTINGS} listings, ${ROUNDS} round(s) of ${QUERIES.length} queries`);

@@ -98,3 +98,33 @@ async function deleteRedisKeys(redisUrl: string, prefix: string) {
     redis.disconnect();
   }
 }
+
+/**
+ * Runs a benchmark on its stack: Ctrl-C cleans up and exits 130; a failure is printed and exits 1;
+ * either way the stack is removed, and the last line printed is every figure as one JSON object.
+ */
+export async function runBench(stack: BenchStack, name: string, main: () => Promise<object>, say: (line: string) => void, removed: string): Promise<never> {
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      say(`\n${signal}: cleaning up…`);
+      void stack.cleanup().finally(() => process.exit(130));
+    });
+  }
+  let figures: object | undefined;
+  try {
+    figures = await main();
+  } catch (error) {
+    if (!interrupted) console.error(`${name} failed: ${(error as Error).stack ?? error}`);
+    process.exitCode = 1;
+  } finally {
+    if (!interrupted) {
+      await stack.cleanup();
+      say(`cleaned up: ${removed}`);
+    }
+  }
+  if (figures && !interrupted) console.log(JSON.stringify(figures));
+  // Ctrl-C's handler exits once the cleanup it started is done.
+  return interrupted ? new Promise<never>(() => {}) : process.exit(process.exitCode ?? 0);
+}
