@@ -67,7 +67,7 @@ export interface ServerToClientEvents {
   'room:presence': (event: RoomPresence) => void;
   /** To `room:<id>`: a read receipt. */
   'room:read': (event: RoomRead) => void;
-  /** To both parties' `org:<id>` rooms: something new in a room (room lists reorder and count unread). */
+  /** To both parties' `org:<id>` rooms and every staff room: something new in a room (room lists reorder and count unread). */
   'room:activity': (event: RoomActivity) => void;
   /** To `room:<id>`: staff hid an entry. */
   'room:entry-hidden': (event: RoomEntryHidden) => void;

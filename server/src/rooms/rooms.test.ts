@@ -27,10 +27,17 @@ describe('negotiation room messages', () => {
     const joinedB = (await b.emitWithAck('room:join', { roomId: room.id })) as Ack<RoomJoined>;
     expect(joinedA).toMatchObject({ ok: true, data: { room: { id: room.id, mySide: 'supply', stage: 'first_contact' }, entries: [] } });
     expect(joinedB).toMatchObject({ ok: true, data: { room: { mySide: 'demand' } } });
+    const staff = await signInStaff(t.ctx.db, t.baseUrl, 'moderator');
+    const staffSocket = staff.client.socket();
+    await connected(staffSocket);
+    const listed = nextEvent(staffSocket, 'room:activity');
     const seen = nextEvent(b, 'room:entry');
     const sent = (await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '您好，我们对贵方的需求很感兴趣。' })) as Ack<RoomEntryView>;
     expect(sent).toMatchObject({ ok: true, data: { seq: 1, kind: 'message', author: { id: supplier.userId }, body: '您好，我们对贵方的需求很感兴趣。' } });
     expect(await seen).toEqual((sent as { data: RoomEntryView }).data);
+    // Staff room lists follow every room live.
+    expect(await listed).toMatchObject({ roomId: room.id, lastSeq: 1, kind: 'message', authorId: supplier.userId });
+    staffSocket.close();
     const stored = await t.ctx.db.roomEntry.findUniqueOrThrow({ where: { roomId_seq: { roomId: room.id, seq: 1 } } });
     expect(stored.hash).toBe((sent as { data: RoomEntryView }).data.hash);
     a.close();

@@ -216,11 +216,12 @@ export class RoomService {
     });
   }
 
-  /** Tells the room's open sockets of the stored entry, and both parties' room lists of the activity. */
+  /** Tells the room's open sockets of the stored entry, and both parties' and staff's room lists of the activity. */
   async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>): Promise<RoomEntryView> {
     const [view] = await this.presentEntries(room.id, [entry], { staff: false });
     this.broadcast.to(socketRoom.negotiation(room.id), 'room:entry', view!);
-    this.broadcast.to([socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId)], 'room:activity', {
+    // Staff consoles list every room live too.
+    this.broadcast.to([socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId), ...ALL_STAFF_ROOMS], 'room:activity', {
       roomId: room.id,
       lastSeq: entry.seq,
       lastEntryAt: entry.createdAt.toISOString(),
