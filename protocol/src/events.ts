@@ -1,7 +1,7 @@
 import type { Ack } from './errors.ts';
 import { ListingStatus, ListingSummary, VersionStatus } from './listings.ts';
 import type { MatchActivity, MatchDigest, MatchRetracted, MatchView, RoomOpened } from './matches.ts';
-import type { OfferView, RoomActivity, RoomEntryHidden, RoomEntryView, RoomJoined, RoomPresence, RoomRead, RoomTyping, RoomView } from './rooms.ts';
+import type { OfferView, RoomActivity, RoomEntryHidden, RoomEntryView, RoomJoined, RoomPresence, RoomRead, RoomSharedView, RoomTyping } from './rooms.ts';
 import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput } from './rooms.ts';
 import { NotificationView } from './notifications.ts';
 import { OrganizationStatus, OrganizationView } from './organizations.ts';
@@ -74,7 +74,7 @@ export interface ServerToClientEvents {
   /** To `room:<id>`: an offer was made, countered or accepted (its entry arrives as `room:entry` too). */
   'room:offer': (offer: OfferView) => void;
   /** To `room:<id>`: the room changed (stage, frozen); each client re-reads its own mute state from it. */
-  'room:updated': (room: Omit<RoomView, 'unread' | 'lastReadSeq' | 'mySide' | 'mutedUntil'>) => void;
+  'room:updated': (room: RoomSharedView) => void;
   /** To every staff room: a message matched a banned word that flags (it was stored and delivered). */
   'console:room-flagged': (event: { roomId: string; seq: number; words: string[]; title: string }) => void;
 }

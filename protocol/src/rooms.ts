@@ -66,6 +66,8 @@ export const RoomView = z
     /** Messages from others after the viewer's last read one. */
     unread: z.number().int(),
     lastReadSeq: z.number().int(),
+    /** How far the other party has read (its members' furthest read receipt), for 已读 on load; 0 for staff. */
+    counterpartReadSeq: z.number().int(),
     lastEntryAt: z.string().nullable(),
     createdAt: z.string(),
     /** Staff froze the room: nobody can add to it until it is unfrozen. */
@@ -77,6 +79,10 @@ export const RoomView = z
 export type RoomView = z.infer<typeof RoomView>;
 
 export const RoomList = z.object({ rooms: z.array(RoomView) }).openapi('RoomList');
+
+/** The room as every viewer sees it alike (`room:updated`, the evidence export): without the viewer's own state. */
+export const RoomSharedView = RoomView.omit({ unread: true, lastReadSeq: true, counterpartReadSeq: true, mySide: true, mutedUntil: true }).openapi('RoomShared');
+export type RoomSharedView = z.infer<typeof RoomSharedView>;
 
 export const RoomHistoryQuery = z.strictObject({
   /** Entries before this sequence number (default: the newest). */
@@ -120,7 +126,7 @@ export type RoomTyping = z.infer<typeof RoomTyping>;
 export const RoomPresence = z.object({ roomId: z.string(), online: z.array(z.object({ id: z.string(), name: z.string() })) });
 export type RoomPresence = z.infer<typeof RoomPresence>;
 /** To `room:<id>`: a participant has read up to `seq` (read receipts). */
-export const RoomRead = z.object({ roomId: z.string(), userId: z.string(), seq: z.number().int() });
+export const RoomRead = z.object({ roomId: z.string(), userId: z.string(), organizationId: z.string().nullable(), seq: z.number().int() });
 export type RoomRead = z.infer<typeof RoomRead>;
 
 /** To both parties: a room has a new entry (for room lists: order, unread counts, preview). */
@@ -147,7 +153,7 @@ export type RoomVerification = z.infer<typeof RoomVerification>;
 /** `GET /api/rooms/:id/evidence`: the room's full record, its hash chain and the verification result. */
 export const RoomEvidence = z
   .object({
-    room: RoomView.omit({ unread: true, lastReadSeq: true, mySide: true, mutedUntil: true }),
+    room: RoomSharedView,
     entries: z.array(RoomEntryView.extend({ prevHash: z.string() })),
     verification: RoomVerification,
     exportedAt: z.string(),

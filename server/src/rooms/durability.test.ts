@@ -152,7 +152,7 @@ describe('read receipts, unread counts, typing and presence', () => {
     expect(await request<RoomRead>(b, 'room:read', { roomId: room.id, seq: 2 })).toMatchObject({ ok: true, data: { seq: 2, userId: demander.userId } });
     expect(await unread()).toMatchObject({ unread: 1, lastReadSeq: 2 });
     await waitFor('the read receipt at the sender', () => readsToA.length > 0);
-    expect(readsToA[0]).toEqual({ roomId: room.id, userId: demander.userId, seq: 2 });
+    expect(readsToA[0]).toEqual({ roomId: room.id, userId: demander.userId, organizationId: demander.organizationId, seq: 2 });
     // Reading further never moves back; reading past the end stops at the last entry.
     await request(b, 'room:read', { roomId: room.id, seq: 1 });
     expect(await unread()).toMatchObject({ unread: 1, lastReadSeq: 2 });

@@ -39,7 +39,7 @@ export function presentEntry(entry: RoomEntry, authors: Map<string, Author>, hid
 export function presentRoom(
   room: NegotiationRoom,
   organizations: Map<string, { id: string; name: string }>,
-  viewer: { side: RoomView['mySide']; lastReadSeq: number; unread: number; mutedUntil: Date | null },
+  viewer: { side: RoomView['mySide']; lastReadSeq: number; counterpartReadSeq: number; unread: number; mutedUntil: Date | null },
 ): RoomView {
   const party = (id: string) => organizations.get(id) ?? { id, name: '' };
   return {
@@ -53,6 +53,7 @@ export function presentRoom(
     lastSeq: room.lastSeq,
     unread: viewer.unread,
     lastReadSeq: viewer.lastReadSeq,
+    counterpartReadSeq: viewer.counterpartReadSeq,
     lastEntryAt: room.lastEntryAt?.toISOString() ?? null,
     createdAt: room.createdAt.toISOString(),
     frozen: room.frozenAt !== null,

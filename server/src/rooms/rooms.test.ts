@@ -38,6 +38,12 @@ describe('negotiation room messages', () => {
     // Staff room lists follow every room live.
     expect(await listed).toMatchObject({ roomId: room.id, lastSeq: 1, kind: 'message', authorId: supplier.userId });
     staffSocket.close();
+    // B reads it: A hears the receipt with B's organisation, and A's view of the room says so from then on.
+    const receipt = nextEvent(a, 'room:read');
+    expect(await b.emitWithAck('room:read', { roomId: room.id, seq: 1 })).toMatchObject({ ok: true });
+    expect(await receipt).toEqual({ roomId: room.id, userId: demander.userId, organizationId: demander.organizationId, seq: 1 });
+    expect((await supplier.client.get(`/api/rooms/${room.id}`)).body).toMatchObject({ counterpartReadSeq: 1, lastReadSeq: 0 });
+    expect((await demander.client.get(`/api/rooms/${room.id}`)).body).toMatchObject({ counterpartReadSeq: 0, lastReadSeq: 1, unread: 0 });
     const stored = await t.ctx.db.roomEntry.findUniqueOrThrow({ where: { roomId_seq: { roomId: room.id, seq: 1 } } });
     expect(stored.hash).toBe((sent as { data: RoomEntryView }).data.hash);
     a.close();

@@ -98,7 +98,7 @@ describe('two server processes behave as one hub', () => {
 
     expect(await request(b, 'room:read', { roomId: room.id, seq: 6 })).toMatchObject({ ok: true });
     await waitFor('the read receipt crosses', () => readsToA.length === 1);
-    expect(readsToA[0]).toEqual({ roomId: room.id, userId: demander.userId, seq: 6 });
+    expect(readsToA[0]).toEqual({ roomId: room.id, userId: demander.userId, organizationId: demander.organizationId, seq: 6 });
     await sleep(200);
     expect(typingToB).toEqual([]);
 

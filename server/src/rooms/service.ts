@@ -5,6 +5,7 @@ import {
   ALL_STAFF_ROOMS,
   ROOM_PAGE_MAX,
   ROOM_STAGES,
+  RoomSharedView,
   socketRoom,
   type Broadcaster,
   type RoomEntryView,
@@ -27,10 +28,15 @@ import { authorsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } f
 import { appendRoomEntry, verifyRoomRecord, type NewEntry } from './record.ts';
 
 /** A room without the viewer's own fields (unread, last read, side, mute). */
-export type RoomShared = Omit<RoomView, 'unread' | 'lastReadSeq' | 'mySide' | 'mutedUntil'>;
 
 const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
 const viewerOf = (actor: Actor): EntryViewer => ({ staff: actor.staffRole !== null });
+/** The other party's organisation, when the viewer is a party. */
+function counterpartOrganization(room: NegotiationRoom, organizationId: string | null): string | null {
+  if (organizationId === room.supplyOrganizationId) return room.demandOrganizationId;
+  if (organizationId === room.demandOrganizationId) return room.supplyOrganizationId;
+  return null;
+}
 
 /** Who the actor is in a room: a party (its side), or staff observing. */
 interface Access {
@@ -169,7 +175,7 @@ export class RoomService {
     await this.db.$executeRaw`
       INSERT INTO "RoomReadState" ("roomId", "userId", "lastReadSeq", "updatedAt") VALUES (${room.id}::uuid, ${actor.userId}::uuid, ${seq}, now())
       ON CONFLICT ("roomId", "userId") DO UPDATE SET "lastReadSeq" = GREATEST("RoomReadState"."lastReadSeq", EXCLUDED."lastReadSeq"), "updatedAt" = now()`;
-    const read = { roomId: room.id, userId: actor.userId, seq };
+    const read = { roomId: room.id, userId: actor.userId, organizationId: actor.organizationId, seq };
     this.broadcast.to(socketRoom.negotiation(room.id), 'room:read', read);
     return read;
   }
@@ -183,9 +189,8 @@ export class RoomService {
       this.present(actor, [room]),
     ]);
     const [authors, hidden] = await Promise.all([authorsOf(this.db, rows), this.hiddenIn(id)]);
-    const { unread: _unread, lastReadSeq: _lastReadSeq, mySide: _mySide, mutedUntil: _mutedUntil, ...summary } = view!;
     return {
-      room: summary,
+      room: RoomSharedView.parse(view),
       // The record as it was written, hidden messages included: that is what the hashes prove.
       entries: rows.map((row) => ({ ...presentEntry(row, authors, hidden, { staff: true }), prevHash: row.prevHash })),
       verification,
@@ -233,14 +238,13 @@ export class RoomService {
   }
 
   /** The room as everyone sees it (nothing viewer-specific): what `room:updated` carries. */
-  async shared(room: NegotiationRoom): Promise<RoomShared> {
+  async shared(room: NegotiationRoom): Promise<RoomSharedView> {
     const organizations = await this.db.organization.findMany({
       where: { id: { in: [room.supplyOrganizationId, room.demandOrganizationId] } },
       select: { id: true, name: true },
     });
-    const view = presentRoom(room, new Map(organizations.map((o) => [o.id, o])), { side: null, lastReadSeq: 0, unread: 0, mutedUntil: null });
-    const { unread: _unread, lastReadSeq: _lastReadSeq, mySide: _mySide, mutedUntil: _mutedUntil, ...shared } = view;
-    return shared;
+    const view = presentRoom(room, new Map(organizations.map((o) => [o.id, o])), { side: null, lastReadSeq: 0, counterpartReadSeq: 0, unread: 0, mutedUntil: null });
+    return RoomSharedView.parse(view);
   }
 
   /** Tells the room's open sockets that the room changed (stage, frozen, a mute): each re-reads what concerns it. */
@@ -291,11 +295,19 @@ export class RoomService {
         AND e.seq > COALESCE(r."lastReadSeq", 0)
       GROUP BY e."roomId"`;
     const unreadBy = new Map(unread.map((u) => [u.roomId, Number(u.unread)]));
+    // Each organisation's furthest read receipt per room: the viewer's counterpart's is what 已读 shows.
+    const partyReads = await this.db.$queryRaw<{ roomId: string; organizationId: string; seq: number }[]>`
+      SELECT r."roomId", u."organizationId", max(r."lastReadSeq")::int AS seq FROM "RoomReadState" r
+      JOIN "User" u ON u.id = r."userId"
+      WHERE r."roomId" = ANY(${ids}::uuid[]) AND u."organizationId" IS NOT NULL
+      GROUP BY 1, 2`;
+    const readBy = new Map(partyReads.map((r) => [`${r.roomId}:${r.organizationId}`, r.seq]));
     const names = new Map(organizations.map((o) => [o.id, o]));
     return rooms.map((room) =>
       presentRoom(room, names, {
         side: actor.organizationId === room.supplyOrganizationId ? 'supply' : actor.organizationId === room.demandOrganizationId ? 'demand' : null,
         lastReadSeq: lastRead.get(room.id) ?? 0,
+        counterpartReadSeq: counterpartOrganization(room, actor.organizationId) ? (readBy.get(`${room.id}:${counterpartOrganization(room, actor.organizationId)}`) ?? 0) : 0,
         unread: unreadBy.get(room.id) ?? 0,
         mutedUntil: mutedUntil.get(room.id) ?? null,
       }),

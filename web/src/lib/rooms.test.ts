@@ -189,6 +189,7 @@ describe('room lists', () => {
     lastSeq: 1,
     unread: 0,
     lastReadSeq: 1,
+    counterpartReadSeq: 0,
     lastEntryAt,
     createdAt: '2026-05-01T08:00:00.000Z',
     frozen: false,

@@ -1,4 +1,4 @@
-import type { RoomActivity, RoomEntryHidden, RoomEntryView, RoomStage, RoomView } from '@hub/protocol';
+import type { RoomActivity, RoomEntryHidden, RoomEntryView, RoomSharedView, RoomStage, RoomView } from '@hub/protocol';
 
 /** The stages a negotiation moves through, in order (`closed` ends it without a deal from any of them before 签约). */
 export const STAGE_PATH = ['first_contact', 'formal_negotiation', 'evaluation', 'intent', 'signed'] as const satisfies readonly RoomStage[];
@@ -163,7 +163,7 @@ export function counterpartOfRoom(room: Pick<RoomView, 'mySide' | 'supply' | 'de
 }
 
 /** A room changed for everyone (`room:updated`): the viewer's own fields (side, reads, mute) stay. */
-export function updateRoom(room: RoomView, update: Omit<RoomView, 'unread' | 'lastReadSeq' | 'mySide' | 'mutedUntil'>): RoomView {
+export function updateRoom(room: RoomView, update: RoomSharedView): RoomView {
   return { ...room, ...update, unread: room.unread, lastReadSeq: room.lastReadSeq, mySide: room.mySide, mutedUntil: room.mutedUntil };
 }
 

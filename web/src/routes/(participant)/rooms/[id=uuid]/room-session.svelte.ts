@@ -78,6 +78,8 @@ export class RoomSession {
   now = $state(Date.now());
   /** Party members seen online here at any time (presence only lists the two parties' members). */
   #seenParties = $state(new Set<string>());
+  /** Whose organisation each read receipt came from (set before `reads` changes, which recomputes 已读). */
+  #readers = new Map<string, string>();
 
   readonly viewer: Viewer;
   readonly shownPending = $derived.by(() => visiblePending(this.pending, this.entries, this.viewer.userId));
@@ -251,6 +253,7 @@ export class RoomSession {
       if (event.seq > this.room.lastReadSeq) this.room = { ...this.room, lastReadSeq: event.seq };
       return;
     }
+    if (event.organizationId !== null) this.#readers.set(event.userId, event.organizationId);
     if ((this.reads.get(event.userId) ?? 0) < event.seq) this.reads = new Map(this.reads).set(event.userId, event.seq);
   }
 
@@ -428,9 +431,10 @@ export class RoomSession {
     const ownOrg = this.viewer.organizationId;
     const authors = new Map<string, string | null>();
     for (const entry of this.entries) if (entry.author) authors.set(entry.author.id, entry.author.organizationId);
-    let furthest = 0;
+    // What the server knew when the room loaded, then the receipts that arrived since.
+    let furthest = this.room.counterpartReadSeq;
     for (const [userId, seq] of this.reads) {
-      const org = authors.get(userId);
+      const org = this.#readers.get(userId) ?? authors.get(userId);
       // A colleague's read is not the other party's; staff (never online here) are neither.
       const counterpart = org !== undefined ? org === counterpartOrg && org !== ownOrg : this.#seenParties.has(userId);
       if (counterpart && seq > furthest) furthest = seq;
