@@ -4,8 +4,12 @@
 // supplier counters, the demander counters back, the supplier accepts; both see 已达成意向 with the
 // exact terms and the stage 达成意向 without a reload; a dropped connection loses and repeats nothing.
 // A long record opens at the first unread message and loads backwards. Staff observe a room:
-// read-only, a message hidden and the room frozen, each seen live by the parties.
-import { randomBytes } from 'node:crypto';
+// read-only, a message hidden and the room frozen, each seen live by the parties. A party invites a
+// technology broker, whom the other party sees join live and who writes in the room.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildListingContent, registerApprovedMember, signInStaff, TEST_PASSWORD } from '../server/test/factories.ts';
@@ -32,12 +36,16 @@ const LIVE = { timeout: LIVE_TIMEOUT, interval: 100 };
 const MATCH_TIMEOUT = 30_000;
 
 let e: E2E;
+/** Room files of this spec, apart from everything else on the disk. */
+let filesDir: string;
 
 beforeAll(async () => {
-  e = await startE2E();
+  filesDir = await mkdtemp(path.join(tmpdir(), 'hub-e2e-files-'));
+  e = await startE2E({ FILES_DIR: filesDir });
 });
 afterAll(async () => {
   await e?.close();
+  if (filesDir) await rm(filesDir, { recursive: true, force: true });
 });
 
 type Member = Awaited<ReturnType<typeof registerApprovedMember>>;
@@ -362,6 +370,62 @@ describe('negotiation rooms (browser)', () => {
     // About 20–30 s on a quiet machine; the limit only catches a hang.
   }, 150_000);
 
+  it('a party attaches a PDF; the other party (on a phone) sees the file live and downloads exactly its bytes', async () => {
+    const { room, supplier, demander } = await buildRoom(e.t.ctx.db, e.t.baseUrl, `专利许可洽谈 ${randomBytes(3).toString('hex')}`);
+    const supplierContext = await e.newContext({ viewport: DESKTOP });
+    const demanderContext = await e.newContext({ viewport: PHONE });
+    try {
+      const a = await supplierContext.newPage();
+      const b = await demanderContext.newPage();
+      const aErrors = collectPageErrors(a);
+      const bErrors = collectPageErrors(b);
+      await loginThroughUi(a, supplier.input.user.email, TEST_PASSWORD, '/organization');
+      await loginThroughUi(b, demander.input.user.email, TEST_PASSWORD, '/organization');
+      for (const page of [a, b]) {
+        await page.goto(`/rooms/${room.id}`);
+        await expect.poll(() => attr(roomPage(page), 'data-joined'), LIVE).toBe('true');
+      }
+
+      // A renamed program is stopped before it leaves the browser.
+      await a.getByTestId('attach-input').setInputFiles({ name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ\x90\x00') });
+      expect(await a.getByTestId('attach-error').textContent()).toContain('不支持该文件类型');
+
+      const bytes = Buffer.from(`%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n% ${randomBytes(16).toString('hex')}\n%%EOF\n`);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const name = '技术许可合同（草案）.pdf';
+      await a.getByTestId('attach-button').focus();
+      await a.getByTestId('attach-input').setInputFiles({ name, mimeType: 'application/pdf', buffer: bytes });
+
+      // The demander's phone shows the file entry live, with its name, size and the start of its sha256.
+      for (const page of [a, b]) {
+        const entry = page.locator('[data-testid="entry"][data-kind="file"]');
+        await entry.waitFor();
+        expect(await attr(entry.getByTestId('entry-file'), 'data-sha256')).toBe(sha256);
+        expect(await entry.getByTestId('file-link').textContent()).toBe(name);
+        expect(await entry.getByTestId('file-sha').textContent()).toContain(sha256.slice(0, 12));
+        expect(await attr(entry.getByTestId('file-sha'), 'title')).toContain(sha256);
+      }
+      expect(await attr(a.locator('[data-testid="entry"][data-kind="file"]'), 'data-mine')).toBe('true');
+      expect(await attr(b.locator('[data-testid="entry"][data-kind="file"]'), 'data-mine')).toBe('false');
+      await expect.poll(() => a.getByTestId('attachment').count(), LIVE).toBe(0);
+      expect(await scrollWidth(b)).toBeLessThanOrEqual(PHONE.width);
+
+      // Its link downloads exactly the bytes attached, as an attachment.
+      const href = (await attr(b.getByTestId('file-link'), 'href'))!;
+      const downloaded = await b.request.get(href);
+      expect(downloaded.status()).toBe(200);
+      expect(downloaded.headers()['content-disposition']).toContain("filename*=UTF-8''");
+      expect(createHash('sha256').update(await downloaded.body()).digest('hex')).toBe(sha256);
+      expect(await e.t.ctx.db.roomFile.count({ where: { roomId: room.id } })).toBe(1);
+
+      expect(aErrors).toEqual([]);
+      expect(bErrors).toEqual([]);
+    } finally {
+      await supplierContext.close();
+      await demanderContext.close();
+    }
+  }, 60_000);
+
   it('a long record opens at the first unread message and loads backwards on scrolling up, keeping the reader’s place, with no gap or repeat', async () => {
     const { room, supplier, demander } = await buildRoom(e.t.ctx.db, e.t.baseUrl, `长记录洽谈 ${randomBytes(3).toString('hex')}`);
     // 70 messages from the supplier, written into the record the way the service writes them.
@@ -480,4 +544,104 @@ describe('negotiation rooms (browser)', () => {
       await staffContext.close();
     }
   }, 90_000);
+
+  it('the demand party invites a technology broker: the supplier sees the broker join live, and the broker opens the room from their list and writes in it', async () => {
+    const { room, supplier, demander } = await buildRoom(e.t.ctx.db, e.t.baseUrl, `微流控芯片技术许可洽谈 ${randomBytes(3).toString('hex')}`);
+    // A member of an approved service agency offering brokerage (技术经纪), from neither party.
+    const broker = await registerApprovedMember(e.t.ctx.db, e.t.baseUrl, {
+      organization: { type: 'service_agency', enterpriseSize: undefined, specialities: ['brokerage'], name: `杭州技术转移中心${randomBytes(3).toString('hex')}` },
+      user: { name: '张经纪' },
+    });
+    const agency = broker.input.organization.name;
+    const note = '请协助评估许可费用与付款节点';
+
+    const supplierContext = await e.newContext({ viewport: DESKTOP });
+    const demanderContext = await e.newContext({ viewport: PHONE });
+    const brokerContext = await e.newContext({ viewport: DESKTOP });
+    try {
+      // The supplier has the room open, with nobody but the parties in it.
+      const a = await supplierContext.newPage();
+      const aErrors = collectPageErrors(a);
+      await loginThroughUi(a, supplier.input.user.email, TEST_PASSWORD, '/organization');
+      await a.goto(`/rooms/${room.id}`);
+      await expect.poll(() => attr(roomPage(a), 'data-joined'), LIVE).toBe('true');
+      await a.getByTestId('participants-empty').waitFor();
+      const aDocument = await markDocument(a);
+
+      // The demander, on a phone, picks the broker and invites them with a note.
+      const b = await demanderContext.newPage();
+      const bErrors = collectPageErrors(b);
+      await loginThroughUi(b, demander.input.user.email, TEST_PASSWORD, '/organization');
+      await b.goto(`/rooms/${room.id}`);
+      await expect.poll(() => attr(roomPage(b), 'data-joined'), LIVE).toBe('true');
+      await b.getByTestId('invite-broker-open').click();
+      const candidate = b.locator(`[data-testid="invite-candidate"][data-user-id="${broker.userId}"]`);
+      await candidate.waitFor();
+      expect(await candidate.textContent()).toContain(agency);
+      await candidate.locator('input[type="radio"]').check();
+      await b.getByTestId('invite-note').fill(note);
+      expect(await scrollWidth(b)).toBeLessThanOrEqual(PHONE.width);
+      await b.getByTestId('invite-submit').click();
+      const bListed = b.locator(`[data-testid="participant"][data-user-id="${broker.userId}"]`);
+      await bListed.waitFor();
+      expect(await attr(bListed, 'data-side')).toBe('demand');
+      // The side that invited the broker may remove them; the other side may not.
+      expect(await bListed.getByTestId('participant-remove').count()).toBe(1);
+      expect(await b.getByTestId('invite-broker').count()).toBe(0);
+      expect(await scrollWidth(b)).toBeLessThanOrEqual(PHONE.width);
+
+      // The supplier sees the broker in the participant list and the joining in the record, without a reload.
+      const aListed = a.locator(`[data-testid="participant"][data-user-id="${broker.userId}"]`);
+      await aListed.waitFor();
+      const listedText = await aListed.textContent();
+      expect(listedText).toContain('张经纪');
+      expect(listedText).toContain(agency);
+      expect(listedText).toContain('受需方邀请');
+      expect(await aListed.getByTestId('participant-remove').count()).toBe(0);
+      const joinedLine = a.locator('[data-testid="entry"][data-kind="participant"]');
+      await joinedLine.waitFor();
+      expect(await joinedLine.getByTestId('entry-system-text').textContent()).toBe(`张经纪（${agency}，技术经纪人）受需方邀请加入洽谈：${note}`);
+      expect(await documentMarker(a)).toBe(aDocument);
+
+      // The broker finds the room under 洽谈室, marked 技术经纪人, opens it and writes.
+      const c = await brokerContext.newPage();
+      const cErrors = collectPageErrors(c);
+      await loginThroughUi(c, broker.input.user.email, TEST_PASSWORD, '/organization');
+      await c.getByTestId('nav-rooms').click();
+      await c.waitForURL((url) => url.pathname === '/rooms');
+      const cRow = c.locator(`[data-testid="room-row"][data-room-id="${room.id}"]`);
+      await cRow.waitFor();
+      expect(await cRow.getByTestId('room-role').textContent()).toBe('技术经纪人');
+      expect(await cRow.getByTestId('room-counterpart').textContent()).toContain(supplier.input.organization.name);
+      await cRow.getByTestId('room-link').click();
+      await c.waitForURL((url) => url.pathname === `/rooms/${room.id}`);
+      await expect.poll(() => attr(roomPage(c), 'data-joined'), LIVE).toBe('true');
+      expect(await attr(c.getByTestId('role-badge'), 'data-role')).toBe('broker');
+      // A broker writes, but makes no offers and moves no stage.
+      expect(await c.getByTestId('offer-propose').count()).toBe(0);
+      expect(await c.getByTestId('stage-forward').count()).toBe(0);
+      expect(await c.getByTestId('composer-disabled').count()).toBe(0);
+      await c.locator(`[data-testid="participant"][data-user-id="${broker.userId}"]`).getByTestId('participant-leave').waitFor();
+      const text = `各位好，我是需方邀请的技术经纪人，建议先对齐许可范围 ${randomBytes(3).toString('hex')}`;
+      await c.getByTestId('composer-input').fill(text);
+      await c.getByTestId('composer-input').press('Enter');
+      await messageEntry(c, text).waitFor();
+
+      // The supplier sees the broker online and the message live, marked as the broker's.
+      const aMessage = messageEntry(a, text);
+      await aMessage.waitFor();
+      expect(await aMessage.textContent()).toContain(`技术经纪人 · ${agency}`);
+      await expect.poll(() => a.getByTestId('presence').textContent(), LIVE).toContain('张经纪（技术经纪人）');
+      expect(await documentMarker(a)).toBe(aDocument);
+      expect(await e.t.ctx.db.roomEntry.count({ where: { roomId: room.id, kind: 'message', authorId: broker.userId } })).toBe(1);
+
+      expect(aErrors).toEqual([]);
+      expect(bErrors).toEqual([]);
+      expect(cErrors).toEqual([]);
+    } finally {
+      await supplierContext.close();
+      await demanderContext.close();
+      await brokerContext.close();
+    }
+  }, 120_000);
 });

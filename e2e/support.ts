@@ -97,9 +97,9 @@ async function startWeb(t: TestHub): Promise<{ child: ChildProcess; url: string;
   };
 }
 
-/** Starts everything one spec file needs; call `close()` in afterAll. */
-export async function startE2E(): Promise<E2E> {
-  const t = await startTestHub();
+/** Starts everything one spec file needs (`overrides`: configuration for the API server); call `close()` in afterAll. */
+export async function startE2E(overrides: Record<string, string> = {}): Promise<E2E> {
+  const t = await startTestHub(overrides);
   const cleanups: (() => Promise<unknown>)[] = [() => t.close()];
   const closeAll = async () => {
     // Reverse start order; keep going if one step fails, report the first failure.

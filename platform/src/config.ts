@@ -64,6 +64,10 @@ export const ConfigSchema = z.object({
   INTEREST_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
   /** Messages one user may send into one room per minute. */
   MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Largest file a room accepts, in bytes (a larger upload is refused with 413 and nothing is kept). */
+  ROOM_FILE_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  /** Where room files are stored (default: DATA_DIR/files). */
+  FILES_DIR: z.string().optional(),
   /** Match pushes one user receives per minute before the rest are batched into a digest. */
   MATCH_PUSHES_PER_MINUTE: z.coerce.number().int().positive().default(10),
   /** How often the match sweep re-matches listings a crash or a lost queue left unmatched. */

@@ -26,6 +26,13 @@ import {
   ReviewQueueQuery,
 } from './organizations.ts';
 import {
+  BrokerCandidateList,
+  InviteBrokerInput,
+  ParticipantParams,
+  RoomFileParams,
+  RoomFileUploadQuery,
+  StaffJoinInput,
+  StaffOpenRoomInput,
   BannedWordDelete,
   BannedWordInput,
   BannedWordList,
@@ -255,6 +262,33 @@ export const API = {
     summary: "The room's full record with its hash chain and a verification result, as JSON or (format=html) a printable page",
     params: IdParam, query: RoomEvidenceQuery, success: { status: 200, body: RoomEvidence }, errors: ['room_not_found'],
   }),
+  uploadRoomFile: route({
+    method: 'post', path: '/api/rooms/:id/files', tags: ['rooms'], access: 'user',
+    summary: "Attach a file (the body, typed by Content-Type): stored with its sha256 and recorded as a `file` entry, seen live by the room",
+    params: IdParam, query: RoomFileUploadQuery, success: { status: 201, body: RoomEntryView },
+    errors: ['room_not_found', 'file_type_refused', 'file_too_large', 'room_state_conflict', 'idempotency_conflict', 'participant_muted', 'rate_limited'],
+  }),
+  downloadRoomFile: route({
+    method: 'get', path: '/api/rooms/:id/files/:fileId', tags: ['rooms'], access: 'user',
+    summary: "Download a room's file (participants and staff only; a file staff hid is gone for the parties); it is stored under its recorded sha256",
+    params: RoomFileParams, success: { status: 200 }, errors: ['room_not_found', 'file_not_found'],
+  }),
+  brokerCandidates: route({
+    method: 'get', path: '/api/rooms/:id/brokers', tags: ['rooms'], access: 'approved_member',
+    summary: 'Technology brokers a party may invite: members of approved service agencies offering brokerage',
+    params: IdParam, success: { status: 200, body: BrokerCandidateList }, errors: ['room_not_found'],
+  }),
+  inviteBroker: route({
+    method: 'post', path: '/api/rooms/:id/participants', tags: ['rooms'], access: 'approved_member',
+    summary: "Invite a technology broker to the room on your side (recorded in the room; the broker is notified)",
+    params: IdParam, body: InviteBrokerInput, success: { status: 201, body: RoomView },
+    errors: ['room_not_found', 'user_not_found', 'broker_not_eligible', 'participant_conflict', 'room_state_conflict'],
+  }),
+  removeParticipant: route({
+    method: 'delete', path: '/api/rooms/:id/participants/:userId', tags: ['rooms'], access: 'user',
+    summary: 'A broker or staff member leaves, or the side that invited a broker removes them (recorded in the room)',
+    params: ParticipantParams, success: { status: 204 }, errors: ['room_not_found', 'user_not_found'],
+  }),
   offers: route({
     method: 'get', path: '/api/rooms/:id/offers', tags: ['rooms'], access: 'user',
     summary: "The room's offers, every version, oldest first", params: IdParam, success: { status: 200, body: OfferList }, errors: ['room_not_found'],
@@ -282,6 +316,16 @@ export const API = {
   removeBannedWord: route({
     method: 'delete', path: '/api/admin/banned-words/:id', tags: ['moderation'], access: { staff: ['admin'] },
     summary: 'Remove a rule, with a reason (recorded as evidence)', params: IdParam, body: BannedWordDelete, success: { status: 204 }, errors: ['banned_word_not_found'],
+  }),
+  staffOpenRoom: route({
+    method: 'post', path: '/api/staff/rooms', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },
+    summary: 'Open a negotiation room for a supply and a demand organisation, with a reason (both are notified; recorded as evidence)',
+    body: StaffOpenRoomInput, success: { status: 201, body: RoomView }, errors: ['organization_not_found', 'validation_failed'],
+  }),
+  staffJoinRoom: route({
+    method: 'post', path: '/api/staff/rooms/:id/join', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },
+    summary: 'Join a room visibly (the parties see who and why) instead of observing; staff in a room may write in it',
+    params: IdParam, body: StaffJoinInput, success: { status: 200, body: RoomView }, errors: ['room_not_found', 'participant_conflict'],
   }),
   hideRoomEntry: route({
     method: 'post', path: '/api/staff/rooms/:id/entries/:seq/hide', tags: ['moderation'], access: { staff: ['moderator', 'admin'] },

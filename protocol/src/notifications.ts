@@ -12,6 +12,7 @@ export const NotificationKind = z.enum([
   'match.digest',
   'match.confirmed',
   'room.opened',
+  'room.invited',
 ]);
 
 export type NotificationKind = z.infer<typeof NotificationKind>;

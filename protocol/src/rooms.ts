@@ -12,10 +12,13 @@ export const MESSAGE_MAX_CHARS = 4000;
 export const ROOM_PAGE_MAX = 200;
 
 /**
- * What a room entry is: a party's text, or a record of something that happened in the room: its
- * opening, a stage move, an offer (proposed or countered), an agreement in principle, a moderation act.
+ * What a room entry is: a participant's text or file, or a record of something that happened in the
+ * room: its opening, someone joining or leaving, a stage move, an offer (proposed, countered or lapsed),
+ * an agreement in principle, a moderation act.
  */
-export const RoomEntryKind = z.enum(['opened', 'message', 'stage', 'offer', 'agreement', 'moderation']).openapi('RoomEntryKind');
+export const RoomEntryKind = z
+  .enum(['opened', 'message', 'file', 'participant', 'stage', 'offer', 'agreement', 'moderation'])
+  .openapi('RoomEntryKind');
 export type RoomEntryKind = z.infer<typeof RoomEntryKind>;
 
 /** A client's idempotency key: a resend with the same key returns the first result. */
@@ -52,6 +55,28 @@ export type RoomEntryView = z.infer<typeof RoomEntryView>;
 
 export const RoomParty = z.object({ id: z.string(), name: z.string() });
 
+/**
+ * How someone takes part: `party` speaks for its organisation (messages, offers, stages); a `broker`
+ * (技术经纪人, invited by one side) and `staff` who joined visibly may write; an `observer` (staff who
+ * did not join) reads without being shown.
+ */
+export const RoomRole = z.enum(['party', 'broker', 'staff', 'observer']).openapi('RoomRole');
+export type RoomRole = z.infer<typeof RoomRole>;
+
+/** A broker or a visibly joined staff member (the parties' own members are not listed one by one). */
+export const RoomParticipantView = z
+  .object({
+    user: z.object({ id: z.string(), name: z.string() }),
+    organization: RoomParty.nullable(),
+    role: z.enum(['broker', 'staff']),
+    /** The side that invited a broker; null for staff. */
+    side: z.enum(['supply', 'demand']).nullable(),
+    invitedBy: z.object({ id: z.string(), name: z.string() }),
+    joinedAt: z.string(),
+  })
+  .openapi('RoomParticipant');
+export type RoomParticipantView = z.infer<typeof RoomParticipantView>;
+
 export const RoomView = z
   .object({
     id: z.string(),
@@ -60,8 +85,11 @@ export const RoomView = z
     matchId: z.string().nullable(),
     supply: RoomParty,
     demand: RoomParty,
-    /** The viewer's side, or null for staff. */
+    /** The party the viewer speaks for, or null (brokers and staff speak for no party). */
     mySide: z.enum(['supply', 'demand']).nullable(),
+    myRole: RoomRole,
+    /** Brokers and visibly joined staff, in the order they joined. */
+    participants: z.array(RoomParticipantView),
     lastSeq: z.number().int(),
     /** Messages from others after the viewer's last read one. */
     unread: z.number().int(),
@@ -72,8 +100,10 @@ export const RoomView = z
     createdAt: z.string(),
     /** Staff froze the room: nobody can add to it until it is unfrozen. */
     frozen: z.boolean(),
-    /** Until when the viewer is muted in this room, if they are. */
-    mutedUntil: z.string().nullable(),
+    /** Why staff froze it (shown to everyone in the room). */
+    frozenReason: z.string().nullable(),
+    /** Until when, and why, the viewer is muted in this room, if they are. */
+    muted: z.object({ until: z.string(), reason: z.string() }).nullable(),
   })
   .openapi('Room');
 export type RoomView = z.infer<typeof RoomView>;
@@ -81,7 +111,14 @@ export type RoomView = z.infer<typeof RoomView>;
 export const RoomList = z.object({ rooms: z.array(RoomView) }).openapi('RoomList');
 
 /** The room as every viewer sees it alike (`room:updated`, the evidence export): without the viewer's own state. */
-export const RoomSharedView = RoomView.omit({ unread: true, lastReadSeq: true, counterpartReadSeq: true, mySide: true, mutedUntil: true }).openapi('RoomShared');
+export const RoomSharedView = RoomView.omit({
+  unread: true,
+  lastReadSeq: true,
+  counterpartReadSeq: true,
+  mySide: true,
+  myRole: true,
+  muted: true,
+}).openapi('RoomShared');
 export type RoomSharedView = z.infer<typeof RoomSharedView>;
 
 export const RoomHistoryQuery = z.strictObject({
@@ -122,8 +159,11 @@ export const RoomLeaveInput = z.strictObject({ roomId: z.uuid() });
 /** To `room:<id>`: someone started or stopped typing. */
 export const RoomTyping = z.object({ roomId: z.string(), user: z.object({ id: z.string(), name: z.string() }), typing: z.boolean() });
 export type RoomTyping = z.infer<typeof RoomTyping>;
-/** To `room:<id>`: who has the room open now. */
-export const RoomPresence = z.object({ roomId: z.string(), online: z.array(z.object({ id: z.string(), name: z.string() })) });
+/** To `room:<id>`: who has the room open now (observing staff are not shown). */
+export const RoomPresence = z.object({
+  roomId: z.string(),
+  online: z.array(z.object({ id: z.string(), name: z.string(), organizationId: z.string().nullable(), role: RoomRole.exclude(['observer']) })),
+});
 export type RoomPresence = z.infer<typeof RoomPresence>;
 /** To `room:<id>`: a participant has read up to `seq` (read receipts). */
 export const RoomRead = z.object({ roomId: z.string(), userId: z.string(), organizationId: z.string().nullable(), seq: z.number().int() });
@@ -256,3 +296,73 @@ export const FreezeInput = z.strictObject({ frozen: z.boolean(), reason: Reason 
 /** To `room:<id>`: staff hid an entry; parties replace its text with “hidden by staff”. */
 export const RoomEntryHidden = z.object({ roomId: z.string(), seq: z.number().int(), at: z.string(), reason: z.string() });
 export type RoomEntryHidden = z.infer<typeof RoomEntryHidden>;
+
+// ── Participants ────────────────────────────────────────────────────────────────
+
+/** A technology broker someone in a party may invite: a member of an approved service agency offering brokerage. */
+export const BrokerCandidate = z
+  .object({ id: z.string(), name: z.string(), organization: RoomParty })
+  .openapi('BrokerCandidate');
+export const BrokerCandidateList = z.object({ brokers: z.array(BrokerCandidate) }).openapi('BrokerCandidateList');
+
+/** A party invites a broker to help its side; the note is recorded with the invitation. */
+export const InviteBrokerInput = z
+  .strictObject({ userId: z.uuid(), note: z.string().trim().max(500).default('') })
+  .openapi('InviteBrokerInput');
+export const ParticipantParams = z.strictObject({ id: z.uuid(), userId: z.uuid() });
+
+/** Staff join a room visibly (the parties see who and why), or open one for two organisations. */
+export const StaffJoinInput = z.strictObject({ reason: Reason }).openapi('StaffJoinInput');
+export const StaffOpenRoomInput = z
+  .strictObject({
+    supplyOrganizationId: z.uuid(),
+    demandOrganizationId: z.uuid(),
+    title: z.string().trim().min(2).max(200),
+    reason: Reason,
+  })
+  .refine((v) => v.supplyOrganizationId !== v.demandOrganizationId, { path: ['demandOrganizationId'], message: 'same_organization' })
+  .openapi('StaffOpenRoomInput');
+export type StaffOpenRoomInput = z.infer<typeof StaffOpenRoomInput>;
+
+// ── Files ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The file types a room accepts, by MIME type, with the extensions a name may end in. The server
+ * also checks the first bytes, so a renamed executable is refused whatever it is called.
+ */
+export const ROOM_FILE_TYPES = {
+  'application/pdf': ['pdf'],
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/webp': ['webp'],
+  'text/plain': ['txt'],
+  'text/csv': ['csv'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['docx'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': ['pptx'],
+  'application/zip': ['zip'],
+} as const satisfies Record<string, readonly string[]>;
+export type RoomFileType = keyof typeof ROOM_FILE_TYPES;
+
+/** A file as a `file` entry's `data.file` and the download describe it; the sha256 is in the hash chain. */
+export const RoomFileView = z
+  .object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int(), sha256: z.string() })
+  .openapi('RoomFile');
+export type RoomFileView = z.infer<typeof RoomFileView>;
+
+/**
+ * `POST /api/rooms/:id/files?name=…&clientKey=…`, the file's bytes as the body and its type as
+ * Content-Type. The client key makes a resend harmless, as for messages.
+ */
+export const RoomFileUploadQuery = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'file_name_empty')
+    .max(200, 'file_name_too_long')
+    .refine((v) => !/[\\/\u0000-\u001F\u007F]/.test(v), 'file_name_characters'),
+  clientKey: ClientKey,
+  replyToSeq: z.coerce.number().int().positive().optional(),
+});
+export type RoomFileUploadQuery = z.infer<typeof RoomFileUploadQuery>;
+export const RoomFileParams = z.strictObject({ id: z.uuid(), fileId: z.uuid() });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Request } from 'express';
+import { socketRoom } from '@hub/protocol';
 import { loadActor, type Actor } from './auth/actor.ts';
 import { authRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
@@ -14,8 +15,10 @@ import { MatchPusher } from '@hub/matching';
 import { matchRoutes } from './matches/routes.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { ModerationService } from './moderation/service.ts';
+import { RoomFileService } from './rooms/files.ts';
 import { RoomGate } from './rooms/moderation.ts';
 import { OfferService } from './rooms/offers.ts';
+import { ParticipantService } from './rooms/participants.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { RoomService } from './rooms/service.ts';
 import { registerRoomEvents } from './rooms/socket.ts';
@@ -68,7 +71,11 @@ export function createHub(ctx: HubContext): Hub {
   const gate = new RoomGate(db);
   const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log);
   const offers = new OfferService(db, rooms, gate, gateway.broadcaster, log);
+  const files = new RoomFileService(db, rooms, gate, limits, gateway.broadcaster, config, log);
   const moderation = new ModerationService(db, rooms, gate, gateway.broadcaster);
+  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, (userId, roomId) =>
+    gateway.io.in(socketRoom.user(userId)).socketsLeave(socketRoom.negotiation(roomId)),
+  );
   registerRoomEvents(gateway.io, rooms, log);
   const { registry, httpDuration } = createMetrics();
 
@@ -104,7 +111,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use(matchRoutes({ matches, limits, resolveActor }));
-  app.use(roomRoutes({ rooms, offers, resolveActor }));
+  app.use(roomRoutes({ rooms, offers, participants, files, resolveActor }));
   app.use(moderationRoutes({ moderation, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');

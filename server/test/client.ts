@@ -34,6 +34,7 @@ export class ApiClient {
   get = (path: string) => this.request('GET', path);
   post = (path: string, body?: unknown) => this.request('POST', path, body);
   put = (path: string, body?: unknown) => this.request('PUT', path, body);
+  delete = (path: string, body?: unknown) => this.request('DELETE', path, body);
 
   /** A Socket.IO connection carrying this client's cookie. */
   socket(): Socket<ServerToClientEvents, ClientToServerEvents> {

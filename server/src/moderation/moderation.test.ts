@@ -152,6 +152,10 @@ describe('hiding a message', () => {
     const evidence = (await r.demander.client.get(`/api/rooms/${r.room.id}/evidence`)).body as RoomEvidence;
     expect(evidence.verification).toEqual({ ok: true, checked: 3, firstBroken: null });
     expect(evidence.entries[1]).toMatchObject({ seq: 2, body: text, hidden: { reason: '引导场外联系' } });
+    // The printable page says what staff did, and why.
+    const page = (await r.demander.client.get(`/api/rooms/${r.room.id}/evidence?format=html`)).text;
+    expect(page).toContain(`${text}\n〔已被平台隐藏：引导场外联系〕`);
+    expect(page).toContain('隐藏消息 #2：引导场外联系');
 
     expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/entries/2/hide`, { reason: '再隐藏一次' })).body.error).toBe('room_state_conflict');
     expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/entries/3/hide`, { reason: '不是消息' })).body.error).toBe('not_found');
@@ -167,16 +171,16 @@ describe('muting a participant', () => {
     const updated = nextEvent(r.b, 'room:updated');
     const res = await moderator.client.post(`/api/staff/rooms/${r.room.id}/mute`, { userId: r.supplier.userId, minutes: 30, reason: '多次发布广告' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: r.room.id, mySide: null, mutedUntil: null });
+    expect(res.body).toMatchObject({ id: r.room.id, mySide: null, myRole: 'observer', muted: null });
     expect(await updated).toMatchObject({ id: r.room.id, frozen: false });
     const mute = await t.ctx.db.roomMute.findUniqueOrThrow({ where: { roomId_userId: { roomId: r.room.id, userId: r.supplier.userId } } });
     expect(mute.until.getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
 
-    expect(await r.send(r.a, '我还能说话吗')).toMatchObject({ ok: false, error: 'participant_muted' });
+    expect(await r.send(r.a, '我还能说话吗')).toMatchObject({ ok: false, error: 'participant_muted', message: expect.stringContaining('多次发布广告') });
     expect(await r.send(r.b, '对方被禁言了')).toMatchObject({ ok: true, data: { seq: 2 } });
     const mutedView = (await r.supplier.client.get(`/api/rooms/${r.room.id}`)).body as RoomView;
-    expect(mutedView.mutedUntil).toBe(mute.until.toISOString());
-    expect(((await r.demander.client.get(`/api/rooms/${r.room.id}`)).body as RoomView).mutedUntil).toBeNull();
+    expect(mutedView.muted).toEqual({ until: mute.until.toISOString(), reason: '多次发布广告' });
+    expect(((await r.demander.client.get(`/api/rooms/${r.room.id}`)).body as RoomView).muted).toBeNull();
     const entries = (await r.demander.client.get(`/api/rooms/${r.room.id}/entries`)).body.entries as RoomEntryView[];
     expect(entries[0]).toMatchObject({
       seq: 1, kind: 'moderation', data: { action: 'mute', userId: r.supplier.userId, until: mute.until.toISOString(), reason: '多次发布广告' },
@@ -185,7 +189,7 @@ describe('muting a participant', () => {
     // The time passes.
     await t.ctx.db.roomMute.update({ where: { roomId_userId: { roomId: r.room.id, userId: r.supplier.userId } }, data: { until: new Date(Date.now() - 1000) } });
     expect(await r.send(r.a, '禁言结束了')).toMatchObject({ ok: true, data: { seq: 3 } });
-    expect(((await r.supplier.client.get(`/api/rooms/${r.room.id}`)).body as RoomView).mutedUntil).toBeNull();
+    expect(((await r.supplier.client.get(`/api/rooms/${r.room.id}`)).body as RoomView).muted).toBeNull();
 
     const outsider = await registerApprovedMember(t.ctx.db, t.baseUrl);
     for (const userId of [outsider.userId, moderator.userId, '00000000-0000-4000-8000-000000000000']) {
@@ -202,17 +206,17 @@ describe('freezing a room', () => {
     const updated = nextEvent(r.a, 'room:updated');
     const frozen = await admin.client.post(`/api/staff/rooms/${r.room.id}/freeze`, { frozen: true, reason: '存在争议，暂停洽谈' });
     expect(frozen.status).toBe(200);
-    expect(frozen.body).toMatchObject({ frozen: true, lastSeq: 2 });
-    expect(await updated).toMatchObject({ id: r.room.id, frozen: true, lastSeq: 2 });
-    expect((await r.supplier.client.get(`/api/rooms/${r.room.id}`)).body.frozen).toBe(true);
-    expect(await r.send(r.a, '冻结中')).toMatchObject({ ok: false, error: 'room_state_conflict' });
+    expect(frozen.body).toMatchObject({ frozen: true, frozenReason: '存在争议，暂停洽谈', lastSeq: 2 });
+    expect(await updated).toMatchObject({ id: r.room.id, frozen: true, frozenReason: '存在争议，暂停洽谈', lastSeq: 2 });
+    expect((await r.supplier.client.get(`/api/rooms/${r.room.id}`)).body).toMatchObject({ frozen: true, frozenReason: '存在争议，暂停洽谈' });
+    expect(await r.send(r.a, '冻结中')).toMatchObject({ ok: false, error: 'room_state_conflict', message: expect.stringContaining('存在争议') });
     expect(await r.send(r.b, '冻结中')).toMatchObject({ ok: false, error: 'room_state_conflict' });
     const move = await r.demander.client.post(`/api/rooms/${r.room.id}/stage`, { stage: 'formal_negotiation' });
     expect([move.status, move.body.error]).toEqual([409, 'room_state_conflict']);
     expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/freeze`, { frozen: true, reason: '再冻结一次' })).status).toBe(409);
 
     const thawed = await moderator.client.post(`/api/staff/rooms/${r.room.id}/freeze`, { frozen: false, reason: '争议已解决' });
-    expect(thawed.body).toMatchObject({ frozen: false, lastSeq: 3 });
+    expect(thawed.body).toMatchObject({ frozen: false, frozenReason: null, lastSeq: 3 });
     expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/freeze`, { frozen: false, reason: '再解冻一次' })).status).toBe(409);
     expect(await r.send(r.a, '恢复洽谈')).toMatchObject({ ok: true, data: { seq: 4 } });
     expect((await r.demander.client.post(`/api/rooms/${r.room.id}/stage`, { stage: 'formal_negotiation' })).body).toMatchObject({ stage: 'formal_negotiation' });

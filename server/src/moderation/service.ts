@@ -1,4 +1,4 @@
-import { appendEvidence, Prisma, type BannedWord, type Db } from '@hub/db';
+import { appendEvidence, type BannedWord, type Db } from '@hub/db';
 import {
   socketRoom,
   type BannedWordInput as BannedWordInputSchema,
@@ -24,8 +24,6 @@ export function presentBannedWord(row: BannedWord): BannedWordView {
 /** Rules are matched against NFKC-normalised, lower-cased text (see RoomGate): stored the same way, so duplicates are caught. */
 const normalizeWord = (word: string) => word.normalize('NFKC').trim().toLowerCase();
 
-const isUniqueError = (error: unknown) =>
-  isUniqueViolation(error) || (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002');
 
 /**
  * Staff moderation of negotiation rooms and the banned-word rules. Every act carries its reason and is
@@ -64,7 +62,7 @@ export class ModerationService {
         return created;
       });
     } catch (error) {
-      if (isUniqueError(error)) throw new AppError('banned_word_conflict', 'This word already has a rule; remove it first to change its action.');
+      if (isUniqueViolation(error)) throw new AppError('banned_word_conflict', 'This word already has a rule; remove it first to change its action.');
       throw error;
     }
     this.gate.forget();
@@ -100,7 +98,7 @@ export class ModerationService {
   async hide(staff: Actor, roomId: string, seq: number, reason: string): Promise<RoomEntryView> {
     const { room } = await this.rooms.access(staff, roomId);
     const target = await this.db.roomEntry.findUnique({ where: { roomId_seq: { roomId, seq } } });
-    if (!target || target.kind !== 'message') throw new AppError('not_found', `No message with sequence number ${seq} in this room (only messages can be hidden).`);
+    if (!target || (target.kind !== 'message' && target.kind !== 'file')) throw new AppError('not_found', `No message or file with sequence number ${seq} in this room (only those can be hidden).`);
     let result;
     try {
       result = await this.db.$transaction(async (tx) => {
@@ -110,7 +108,7 @@ export class ModerationService {
         return { hide, entry };
       });
     } catch (error) {
-      if (isUniqueError(error)) throw new AppError('room_state_conflict', 'This message is already hidden.');
+      if (isUniqueViolation(error)) throw new AppError('room_state_conflict', 'This message is already hidden.');
       throw error;
     }
     this.broadcast.to(socketRoom.negotiation(roomId), 'room:entry-hidden', { roomId, seq, at: result.hide.at.toISOString(), reason });
@@ -118,13 +116,10 @@ export class ModerationService {
     return (await this.rooms.presentEntries(roomId, [target], { staff: true }))[0]!;
   }
 
-  /** Mutes a member of either party in this room for some minutes (a new mute replaces the old one). */
+  /** Mutes a member of either party, a broker or joined staff in this room for some minutes (a new mute replaces the old one). */
   async mute(staff: Actor, roomId: string, input: { userId: string; minutes: number; reason: string }): Promise<{ room: RoomView; until: Date }> {
     const { room } = await this.rooms.access(staff, roomId);
-    const user = await this.db.user.findUnique({ where: { id: input.userId }, select: { organizationId: true } });
-    if (!user?.organizationId || ![room.supplyOrganizationId, room.demandOrganizationId].includes(user.organizationId)) {
-      throw new AppError('user_not_found', 'No such participant in this room.');
-    }
+    if (!(await this.rooms.isWriter(room, input.userId))) throw new AppError('user_not_found', 'No such participant in this room.');
     const until = new Date(Date.now() + input.minutes * 60_000);
     const entry = await this.db.$transaction(async (tx) => {
       const appended = await appendRoomEntry(tx, roomId, {
@@ -136,8 +131,8 @@ export class ModerationService {
       if (!appended) throw new AppError('room_not_found', 'No such negotiation room.');
       await tx.roomMute.upsert({
         where: { roomId_userId: { roomId, userId: input.userId } },
-        create: { roomId, userId: input.userId, until },
-        update: { until },
+        create: { roomId, userId: input.userId, until, reason: input.reason },
+        update: { until, reason: input.reason },
       });
       return appended;
     });
@@ -152,7 +147,7 @@ export class ModerationService {
     const entry = await this.db.$transaction(async (tx) => {
       const { count } = await tx.negotiationRoom.updateMany({
         where: { id: roomId, frozenAt: input.frozen ? null : { not: null } },
-        data: { frozenAt: input.frozen ? new Date() : null },
+        data: input.frozen ? { frozenAt: new Date(), frozenReason: input.reason } : { frozenAt: null, frozenReason: null },
       });
       if (!count) throw new AppError('room_state_conflict', input.frozen ? 'This room is already frozen.' : 'This room is not frozen.');
       const appended = await appendRoomEntry(tx, roomId, {

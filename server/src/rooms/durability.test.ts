@@ -38,13 +38,20 @@ const key = () => randomBytes(8).toString('hex');
 const seqsOf = (entries: RoomEntryView[]) => entries.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** Both parties of a new room, each with a reconnecting socket (kept for afterAll to close). */
+/** Opens the room on this socket (events about a room come from a socket that has joined it). */
+async function join(socket: HubClientSocket, roomId: string) {
+  const joined = await request<RoomJoined>(socket, 'room:join', { roomId });
+  if (!joined.ok) throw new Error(`room:join refused: ${joined.error}`);
+}
+
+/** Both parties of a new room, each with a reconnecting socket (kept for afterAll to close); the supplier's (the sender's) has joined. */
 async function openParties(hub: { db: Db; baseUrl: string } = { db: t.ctx.db, baseUrl: t.baseUrl }) {
   const built = await buildRoom(hub.db, hub.baseUrl);
   const a = liveSocket(built.supplier.client);
   const b = liveSocket(built.demander.client);
   sockets.push(a, b);
   await Promise.all([onceConnected(a), onceConnected(b)]);
+  await join(a, built.room.id);
   return { ...built, a, b };
 }
 
@@ -126,6 +133,8 @@ describe('a dropped connection', () => {
     await waitFor('the first attempt stored', async () => (await t.ctx.db.roomEntry.count({ where: { roomId: room.id, clientKey } })) === 1);
     a.connect();
     await onceConnected(a);
+    // Recovered: still in the room, so the resend needs no new room:join.
+    expect(a.recovered).toBe(true);
     const resent = await request<RoomEntryView>(a, 'room:send', { roomId: room.id, clientKey, body });
     expect(resent).toMatchObject({ ok: true, data: { seq: 1, body } });
     const rows = await t.ctx.db.roomEntry.findMany({ where: { roomId: room.id } });
@@ -239,6 +248,8 @@ describe('a server restart', () => {
       const { room, a, b } = await openParties({ db, baseUrl: server.baseUrl });
       const receiver = new RoomReader(b, room.id);
       await receiver.open(0);
+      // The sender re-opens the room after a reconnect that did not recover, as the web client does.
+      await new RoomReader(a, room.id).open(0);
 
       const bodies = range(1, TOTAL).map((n) => `第 ${n} 条`);
       const keys = bodies.map(() => key());
@@ -270,7 +281,8 @@ describe('a server restart', () => {
             acked.set(payload.clientKey, ack.data);
             break;
           }
-          if (ack && !ack.ok && !['internal_error', 'service_unavailable'].includes(ack.error)) throw new Error(`refused: ${ack.error}`);
+          // Also retried: a send that overtook the re-join after a reconnect.
+          if (ack && !ack.ok && !['internal_error', 'service_unavailable', 'room_not_joined'].includes(ack.error)) throw new Error(`refused: ${ack.error}`);
           await sleep(100);
         }
         await sleep(20);

@@ -10,10 +10,36 @@ const STAGE_NAMES: Record<string, string> = {
   closed: '已结束（未成交）',
 };
 
-function entryText(entry: RoomEvidence['entries'][number]): string {
-  if (entry.kind === 'stage') return `阶段变更：${STAGE_NAMES[String(entry.data.from)] ?? entry.data.from} → ${STAGE_NAMES[String(entry.data.to)] ?? entry.data.to}`;
-  return entry.body;
-}
+const SIDE_NAMES: Record<string, string> = { supply: '供方', demand: '需方' };
+const ROLE_NAMES: Record<string, string> = { broker: '技术经纪人', staff: '平台工作人员' };
+const PARTICIPANT_ACTIONS: Record<string, string> = { joined: '加入洽谈', left: '离开洽谈', removed: '被移出洽谈' };
+const MODERATION_ACTIONS: Record<string, string> = { hide: '隐藏消息', mute: '禁言', freeze: '冻结洽谈室', unfreeze: '解除冻结' };
+
+type Entry = RoomEvidence['entries'][number];
+const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+const terms = (value: unknown) => JSON.stringify(value ?? {}, null, 1);
+
+/** What each kind of entry says, in words a reader of the printed record understands; `data` is shown as recorded. */
+const ENTRY_TEXT: Record<Entry['kind'], (entry: Entry) => string> = {
+  message: (e) => e.body + (e.hidden ? `\n〔已被平台隐藏：${e.hidden.reason}〕` : ''),
+  opened: (e) => (e.data.byStaff ? `平台开启洽谈室：${text(e.data.reason)}` : `匹配确认，洽谈室开启（匹配 ${text(e.data.matchId)}）`),
+  file: (e) => {
+    const file = (e.data.file ?? {}) as Record<string, unknown>;
+    return `附件：${text(file.name)}（${text(file.size)} 字节，${text(file.mime)}）\nSHA-256：${text(file.sha256)}` + (e.hidden ? `\n〔已被平台隐藏：${e.hidden.reason}〕` : '');
+  },
+  participant: (e) =>
+    `${ROLE_NAMES[text(e.data.role)] ?? text(e.data.role)} ${text(e.data.name)}${e.data.organizationName ? `（${text(e.data.organizationName)}）` : ''} ` +
+    `${PARTICIPANT_ACTIONS[text(e.data.action)] ?? text(e.data.action)}` +
+    (e.data.side ? `（${SIDE_NAMES[text(e.data.side)]}邀请）` : '') +
+    (e.data.note || e.data.reason ? `：${text(e.data.note || e.data.reason)}` : ''),
+  stage: (e) => `阶段变更：${STAGE_NAMES[text(e.data.from)] ?? text(e.data.from)} → ${STAGE_NAMES[text(e.data.to)] ?? text(e.data.to)}`,
+  offer: (e) =>
+    e.data.action === 'lapsed'
+      ? `第 ${text(e.data.version)} 版条款已过有效期（${text(e.data.validUntil)}），失效`
+      : `${SIDE_NAMES[text(e.data.side)] ?? ''}提出第 ${text(e.data.version)} 版条款${e.data.previousId ? '（还价）' : ''}：\n${terms(e.data.terms)}`,
+  agreement: (e) => `双方接受条款，达成意向：\n${terms(e.data.terms)}`,
+  moderation: (e) => `${MODERATION_ACTIONS[text(e.data.action)] ?? text(e.data.action)}${e.data.seq ? ` #${text(e.data.seq)}` : ''}${e.data.until ? ` 至 ${text(e.data.until)}` : ''}：${text(e.data.reason)}`,
+};
 
 /** The room's record as a printable page (存证导出): every entry with its hashes, and the verification result. Everything from users is escaped. */
 export function renderEvidencePage(evidence: RoomEvidence): string {
@@ -21,7 +47,7 @@ export function renderEvidencePage(evidence: RoomEvidence): string {
   const rows = evidence.entries
     .map(
       (e) => `<tr><td>${e.seq}</td><td>${escapeHtml(e.createdAt)}</td><td>${escapeHtml(e.author?.name ?? '系统')}</td>` +
-        `<td class="text">${escapeHtml(entryText(e))}${e.replyToSeq ? ` <span class="reply">（回复 #${e.replyToSeq}）</span>` : ''}</td>` +
+        `<td class="text">${escapeHtml(ENTRY_TEXT[e.kind](e))}${e.replyToSeq ? ` <span class="reply">（回复 #${e.replyToSeq}）</span>` : ''}</td>` +
         `<td class="hash">${escapeHtml(e.prevHash)}<br>${escapeHtml(e.hash)}</td></tr>`,
     )
     .join('\n');

@@ -2,6 +2,10 @@ import type { Db, NegotiationRoom } from '@hub/db';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 
+/** The refusal for anything added to a frozen room, with staff's reason. */
+export const frozenError = (room: NegotiationRoom) =>
+  new AppError('room_state_conflict', `Staff have frozen this room${room.frozenReason ? ` (${room.frozenReason})` : ''}; nothing can be added until it is unfrozen.`);
+
 /** Banned-word rules change rarely and are read on every message: kept for a few seconds per process. */
 const RULES_TTL_MS = 5_000;
 
@@ -17,10 +21,11 @@ export class RoomGate {
   constructor(private readonly db: Db) {}
 
   async screen(actor: Actor, room: NegotiationRoom, text: string): Promise<{ flagged: string[] }> {
-    if (room.frozenAt) throw new AppError('room_state_conflict', 'Staff have frozen this room; nothing can be added until it is unfrozen.');
+    if (room.frozenAt) throw frozenError(room);
     const mute = await this.db.roomMute.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.userId } } });
     if (mute && mute.until > new Date()) {
-      throw new AppError('participant_muted', `Staff have muted you in this room until ${mute.until.toISOString()}.`);
+      const why = mute.reason ? ` (${mute.reason})` : '';
+      throw new AppError('participant_muted', `Staff have muted you in this room until ${mute.until.toISOString()}${why}.`);
     }
     const lowered = text.normalize('NFKC').toLowerCase();
     const hits = (await this.bannedWords()).filter((rule) => lowered.includes(rule.word));

@@ -229,6 +229,13 @@ describe('offers (意向条款)', () => {
     const fresh = await supplier.client.post(`/api/rooms/${room.id}/offers`, { clientKey: key(), terms: buildTerms() });
     expect(fresh.body).toMatchObject({ version: 2, previousId: null, status: 'open' });
     expect((await t.ctx.db.roomOffer.findUniqueOrThrow({ where: { id: offer.id } })).status).toBe('withdrawn');
+    // The lapse is on the record, just before the new offer.
+    const entries = (await demander.client.get(`/api/rooms/${room.id}/entries`)).body.entries as RoomEntryView[];
+    expect(entries.slice(-2).map((e) => [e.kind, e.author, e.data.action ?? null, e.data.offerId])).toEqual([
+      ['offer', null, 'lapsed', offer.id],
+      ['offer', expect.objectContaining({ id: supplier.userId }), null, fresh.body.id],
+    ]);
+    expect(entries.at(-2)!.data).toMatchObject({ version: 1, validUntil: dayFromNow(-1) });
     expect((await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'closed' })).status).toBe(200);
     expect((await demander.client.post(`/api/rooms/${room.id}/offers/${fresh.body.id}/accept`)).body.error).toBe('room_state_conflict');
     expect((await demander.client.post(`/api/rooms/${room.id}/offers`, { clientKey: key(), terms: buildTerms(), previousId: fresh.body.id })).body.error).toBe(
@@ -268,6 +275,11 @@ describe('offers (意向条款)', () => {
     expect(entries.map((e) => e.kind)).toEqual(['offer', 'agreement', 'stage']);
     expect(entries[0]!.data).toMatchObject({ offerId: offer.id, terms });
     expect(entries[1]!.data).toMatchObject({ offerId: offer.id, version: 1, terms });
+    // The printable page spells out the offer and the agreed terms, not just that something happened.
+    const page = (await demander.client.get(`/api/rooms/${room.id}/evidence?format=html`)).text;
+    expect(page).toContain('供方提出第 1 版条款');
+    expect(page).toContain('双方接受条款，达成意向');
+    expect(page.split(`&quot;priceCny&quot;: ${terms.priceCny}`).length - 1).toBe(2);
     close();
   });
 });

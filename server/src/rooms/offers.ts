@@ -5,7 +5,7 @@ import { ROOM_STAGES, socketRoom, type Broadcaster, type OfferInput, type OfferT
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
-import type { RoomGate } from './moderation.ts';
+import { frozenError, type RoomGate } from './moderation.ts';
 import { appendRoomEntry } from './record.ts';
 import type { RoomService } from './service.ts';
 
@@ -47,14 +47,14 @@ export class OfferService {
   /** Proposes terms, or counters the other side's open offer (`previousId`). A resend returns the first offer. */
   async make(actor: Actor, roomId: string, input: OfferInput): Promise<OfferView> {
     const { room, side } = await this.rooms.access(actor, roomId);
-    if (!side) throw new AppError('forbidden', 'Staff observe negotiations; only the parties make offers.');
+    if (!side) throw new AppError('forbidden', 'Only the parties make offers; brokers and staff advise.');
     const request = requestOf(input.terms, input.previousId ?? null);
     const earlier = await this.byClientKey(roomId, actor.userId, input.clientKey);
     if (earlier) return this.resent(earlier, request);
     if (ended(room.stage)) throw endedError();
     await this.gate.screen(actor, room, '');
 
-    let made: { resend: RoomOffer } | { offer: RoomOffer; entry: RoomEntry; superseded: RoomOffer | null; room: NegotiationRoom };
+    let made: { resend: RoomOffer } | { offer: RoomOffer; entries: RoomEntry[]; superseded: RoomOffer | null; room: NegotiationRoom };
     try {
       made = await this.db.$transaction(async (tx) => {
         const locked = await this.lock(tx, roomId);
@@ -63,6 +63,7 @@ export class OfferService {
         if (stored) return { resend: stored };
         let countered: RoomOffer | null = null;
         let lapsed: RoomOffer | null = null;
+        let lapsedEntry: RoomEntry | null = null;
         if (input.previousId) {
           const previous = await tx.roomOffer.findFirst({ where: { id: input.previousId, roomId } });
           if (!previous) throw offerNotFound();
@@ -74,8 +75,12 @@ export class OfferService {
           if (open && expiresAt(open.terms as unknown as OfferTerms) >= Date.now()) {
             throw new AppError('offer_state_conflict', `Offer version ${open.version} is still open: counter it (previousId) instead of starting another.`);
           }
-          // An open offer whose validity has run out no longer stands in the way: it lapses (withdrawn).
-          if (open) lapsed = await tx.roomOffer.update({ where: { id: open.id }, data: { status: 'withdrawn' } });
+          // An open offer whose validity has run out no longer stands in the way: it lapses (withdrawn), on the record.
+          if (open) {
+            lapsed = await tx.roomOffer.update({ where: { id: open.id }, data: { status: 'withdrawn' } });
+            const validUntil = (open.terms as unknown as OfferTerms).validUntil;
+            lapsedEntry = await appendRoomEntry(tx, roomId, { kind: 'offer', authorId: null, body: '', data: { action: 'lapsed', offerId: open.id, version: open.version, validUntil } });
+          }
         }
         const { _max } = await tx.roomOffer.aggregate({ where: { roomId }, _max: { version: true } });
         const id = randomUUID();
@@ -102,7 +107,7 @@ export class OfferService {
             ...(side === 'supply' ? { acceptedBySupply: entry.createdAt } : { acceptedByDemand: entry.createdAt }),
           },
         });
-        return { offer, entry, superseded: countered ?? lapsed, room: locked };
+        return { offer, entries: lapsedEntry ? [lapsedEntry, entry] : [entry], superseded: countered ?? lapsed, room: locked };
       });
     } catch (error) {
       // The same key sent twice at once: the other attempt stored it first.
@@ -114,9 +119,9 @@ export class OfferService {
     }
 
     if ('resend' in made) return this.resent(made.resend, request);
-    const { offer, entry, superseded } = made;
+    const { offer, entries, superseded } = made;
     this.log.info({ roomId, offerId: offer.id, version: offer.version, previousId: offer.previousId, side, userId: actor.userId }, 'room offer made');
-    await this.rooms.announce(made.room, entry);
+    for (const entry of entries) await this.rooms.announce(made.room, entry);
     const views = await this.present(superseded ? [superseded, offer] : [offer]);
     for (const view of views) this.broadcast.to(socketRoom.negotiation(roomId), 'room:offer', view);
     return views[views.length - 1]!;
@@ -128,7 +133,7 @@ export class OfferService {
    */
   async accept(actor: Actor, roomId: string, offerId: string): Promise<OfferView> {
     const { room, side } = await this.rooms.access(actor, roomId);
-    if (!side) throw new AppError('forbidden', 'Staff observe negotiations; only the parties accept offers.');
+    if (!side) throw new AppError('forbidden', 'Only the parties accept offers; brokers and staff advise.');
     if (ended(room.stage)) throw endedError();
     await this.gate.screen(actor, room, '');
 
@@ -196,7 +201,7 @@ export class OfferService {
     await tx.$queryRaw`SELECT 1 FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE`;
     const room = await tx.negotiationRoom.findUniqueOrThrow({ where: { id: roomId } });
     if (ended(room.stage)) throw endedError();
-    if (room.frozenAt) throw new AppError('room_state_conflict', 'Staff have frozen this room; nothing can be added until it is unfrozen.');
+    if (room.frozenAt) throw frozenError(room);
     return room;
   }
 

@@ -1,5 +1,5 @@
 import type { Db, NegotiationRoom, RoomEntry } from '@hub/db';
-import type { RoomEntryView, RoomView } from '@hub/protocol';
+import type { RoomEntryView, RoomParticipantView, RoomRole, RoomView } from '@hub/protocol';
 
 type Author = { id: string; name: string; organizationId: string | null };
 
@@ -28,7 +28,8 @@ export function presentEntry(entry: RoomEntry, authors: Map<string, Author>, hid
     author: entry.authorId ? (authors.get(entry.authorId) ?? { id: entry.authorId, name: '', organizationId: null }) : null,
     body: hide && !viewer.staff ? '' : entry.body,
     replyToSeq: entry.replyToSeq,
-    data,
+    // A hidden file's name and hash are its content: parties keep only the fact that it was there.
+    data: hide && !viewer.staff && entry.kind === 'file' ? {} : data,
     createdAt: entry.createdAt.toISOString(),
     hash: entry.hash,
     hidden: hide ? { at: hide.at.toISOString(), reason: hide.reason } : null,
@@ -36,10 +37,46 @@ export function presentEntry(entry: RoomEntry, authors: Map<string, Author>, hid
   };
 }
 
+/** Brokers and visibly joined staff of these rooms, by room, in the order they joined (three queries in all). */
+export async function participantsOf(db: Db, roomIds: string[]): Promise<Map<string, RoomParticipantView[]>> {
+  const rows = await db.roomParticipant.findMany({ where: { roomId: { in: roomIds } }, orderBy: { joinedAt: 'asc' } });
+  const users = await db.user.findMany({
+    where: { id: { in: [...new Set(rows.flatMap((r) => [r.userId, r.invitedById]))] } },
+    select: { id: true, name: true, organization: { select: { id: true, name: true } } },
+  });
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const byRoom = new Map<string, RoomParticipantView[]>();
+  for (const row of rows) {
+    const user = byId.get(row.userId);
+    const list = byRoom.get(row.roomId) ?? [];
+    list.push({
+      user: { id: row.userId, name: user?.name ?? '' },
+      organization: user?.organization ?? null,
+      role: row.role,
+      side: row.side,
+      invitedBy: { id: row.invitedById, name: byId.get(row.invitedById)?.name ?? '' },
+      joinedAt: row.joinedAt.toISOString(),
+    });
+    byRoom.set(row.roomId, list);
+  }
+  return byRoom;
+}
+
+/** What only this viewer sees of a room. */
+export interface RoomViewer {
+  side: RoomView['mySide'];
+  role: RoomRole;
+  lastReadSeq: number;
+  counterpartReadSeq: number;
+  unread: number;
+  mute: { until: Date; reason: string } | null;
+}
+
 export function presentRoom(
   room: NegotiationRoom,
   organizations: Map<string, { id: string; name: string }>,
-  viewer: { side: RoomView['mySide']; lastReadSeq: number; counterpartReadSeq: number; unread: number; mutedUntil: Date | null },
+  participants: RoomParticipantView[],
+  viewer: RoomViewer,
 ): RoomView {
   const party = (id: string) => organizations.get(id) ?? { id, name: '' };
   return {
@@ -50,6 +87,8 @@ export function presentRoom(
     supply: party(room.supplyOrganizationId),
     demand: party(room.demandOrganizationId),
     mySide: viewer.side,
+    myRole: viewer.role,
+    participants,
     lastSeq: room.lastSeq,
     unread: viewer.unread,
     lastReadSeq: viewer.lastReadSeq,
@@ -57,6 +96,7 @@ export function presentRoom(
     lastEntryAt: room.lastEntryAt?.toISOString() ?? null,
     createdAt: room.createdAt.toISOString(),
     frozen: room.frozenAt !== null,
-    mutedUntil: viewer.mutedUntil && viewer.mutedUntil > new Date() ? viewer.mutedUntil.toISOString() : null,
+    frozenReason: room.frozenAt ? room.frozenReason : null,
+    muted: viewer.mute && viewer.mute.until > new Date() ? { until: viewer.mute.until.toISOString(), reason: viewer.mute.reason } : null,
   };
 }

@@ -54,6 +54,7 @@ describe('negotiation room messages', () => {
     const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
     const a = supplier.client.socket();
     await connected(a);
+    await a.emitWithAck('room:join', { roomId: room.id });
     const clientKey = key();
     const first = (await a.emitWithAck('room:send', { roomId: room.id, clientKey, body: '报价可以再谈' })) as Ack<RoomEntryView>;
     const again = (await a.emitWithAck('room:send', { roomId: room.id, clientKey, body: '报价可以再谈' })) as Ack<RoomEntryView>;
@@ -71,7 +72,12 @@ describe('negotiation room messages', () => {
     const a = supplier.client.socket();
     await Promise.all([connected(o), connected(a)]);
     expect(await o.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: false, error: 'room_not_found' });
-    expect(await o.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '插一句' })).toMatchObject({ ok: false, error: 'room_not_found' });
+    // Events about a room come from a socket that has joined it; a refused join leaves the socket outside.
+    expect(await o.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '插一句' })).toMatchObject({ ok: false, error: 'room_not_joined' });
+    expect(await o.emitWithAck('room:read', { roomId: room.id, seq: 1 })).toMatchObject({ ok: false, error: 'room_not_joined' });
+    expect(await o.emitWithAck('room:typing', { roomId: room.id, typing: true })).toMatchObject({ ok: false, error: 'room_not_joined' });
+    expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '还没打开洽谈室' })).toMatchObject({ ok: false, error: 'room_not_joined' });
+    await a.emitWithAck('room:join', { roomId: room.id });
     expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '   ' })).toMatchObject({ ok: false, error: 'validation_failed' });
     expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '长'.repeat(4001) })).toMatchObject({ ok: false, error: 'validation_failed' });
     // The sender is the session's user: a forged author field is refused by the schema.
@@ -88,6 +94,7 @@ describe('negotiation room messages', () => {
     const { room, supplier, demander } = await buildRoom(t.ctx.db, t.baseUrl);
     const a = supplier.client.socket();
     await connected(a);
+    await a.emitWithAck('room:join', { roomId: room.id });
     for (const body of ['第一条', '第二条', '第三条']) await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body });
     const b = demander.client.socket();
     await connected(b);
@@ -101,6 +108,7 @@ describe('negotiation room messages', () => {
     const { room, supplier, demander } = await buildRoom(t.ctx.db, t.baseUrl);
     const a = supplier.client.socket();
     await connected(a);
+    await a.emitWithAck('room:join', { roomId: room.id });
     await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '<script>alert(1)</script> 请看方案' });
     const moved = await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'formal_negotiation' });
     expect(moved.body).toMatchObject({ stage: 'formal_negotiation', lastSeq: 2 });

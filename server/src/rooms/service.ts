@@ -17,6 +17,7 @@ import {
   type RoomRead,
   type RoomSendInput,
   type RoomStage,
+  type RoomRole,
   type RoomView,
 } from '@hub/protocol';
 import { canonicalJson } from '@hub/protocol/evidence-hash';
@@ -24,13 +25,24 @@ import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
 import type { RoomGate } from './moderation.ts';
-import { authorsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
+import { authorsOf, participantsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
 import { appendRoomEntry, verifyRoomRecord, type NewEntry } from './record.ts';
-
-/** A room without the viewer's own fields (unread, last read, side, mute). */
 
 const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
 const viewerOf = (actor: Actor): EntryViewer => ({ staff: actor.staffRole !== null });
+/** What a room list shows of the latest entry: a message's start, or a file's name. */
+function previewOf(entry: RoomEntryView): string {
+  if (entry.kind === 'file') return `[附件] ${String((entry.data.file as { name?: string } | undefined)?.name ?? '')}`.slice(0, 80);
+  return entry.body.slice(0, 80);
+}
+
+/** The party an organisation's members speak for in this room, if any. */
+export function partySide(room: NegotiationRoom, organizationId: string | null): 'supply' | 'demand' | null {
+  if (organizationId === room.supplyOrganizationId) return 'supply';
+  if (organizationId === room.demandOrganizationId) return 'demand';
+  return null;
+}
+
 /** The other party's organisation, when the viewer is a party. */
 function counterpartOrganization(room: NegotiationRoom, organizationId: string | null): string | null {
   if (organizationId === room.supplyOrganizationId) return room.demandOrganizationId;
@@ -38,10 +50,11 @@ function counterpartOrganization(room: NegotiationRoom, organizationId: string |
   return null;
 }
 
-/** Who the actor is in a room: a party (its side), or staff observing. */
-interface Access {
+/** Who the actor is in a room: a party (its side), a broker or joined staff, or staff observing. */
+export interface Access {
   room: NegotiationRoom;
   side: 'supply' | 'demand' | null;
+  role: RoomRole;
 }
 
 /**
@@ -60,9 +73,10 @@ export class RoomService {
 
   async list(actor: Actor): Promise<{ rooms: RoomView[] }> {
     const organizationId = actor.organizationId;
-    if (!organizationId && !actor.staffRole) return { rooms: [] };
+    const mine: Prisma.NegotiationRoomWhereInput[] = [{ participants: { some: { userId: actor.userId } } }];
+    if (organizationId) mine.push({ supplyOrganizationId: organizationId }, { demandOrganizationId: organizationId });
     const rooms = await this.db.negotiationRoom.findMany({
-      where: actor.staffRole && !organizationId ? {} : { OR: [{ supplyOrganizationId: organizationId! }, { demandOrganizationId: organizationId! }] },
+      where: actor.staffRole && !organizationId ? {} : { OR: mine },
       orderBy: [{ lastEntryAt: { sort: 'desc', nulls: 'last' } }, { createdAt: 'desc' }],
       take: 200,
     });
@@ -110,8 +124,7 @@ export class RoomService {
    * the stored entry (without a second broadcast); the same key with another body is refused (409).
    */
   async send(actor: Actor, input: RoomSendInput): Promise<RoomEntryView> {
-    const { room, side } = await this.access(actor, input.roomId);
-    if (!side) throw new AppError('forbidden', 'Staff observe rooms; only the parties send messages.');
+    const { room } = await this.writer(actor, input.roomId);
     const requestHash = createHash('sha256').update(canonicalJson({ body: input.body, replyToSeq: input.replyToSeq ?? null })).digest('hex');
     const earlier = await this.byClientKey(room.id, actor.userId, input.clientKey);
     if (earlier) return this.resent(earlier, requestHash);
@@ -198,19 +211,45 @@ export class RoomService {
     };
   }
 
-  /** The room row, unchecked (for presence, which only lists the two parties' members). */
+  /** The room row, unchecked (for presence, which lists only who may be seen there). */
   room(id: string) {
     return this.db.negotiationRoom.findUnique({ where: { id } });
   }
 
-  /** Parties (members of either approved organisation) and staff; to anyone else the room does not exist. */
+  /** Brokers and joined staff of a room, unchecked (for presence). */
+  participants(roomId: string) {
+    return this.db.roomParticipant.findMany({ where: { roomId }, select: { userId: true, role: true } });
+  }
+
+  /**
+   * Parties (members of either approved organisation), brokers and staff who joined, and staff who
+   * observe; to anyone else the room does not exist.
+   */
   async access(actor: Actor, id: string): Promise<Access> {
     const room = await this.db.negotiationRoom.findUnique({ where: { id } });
     if (!room) throw notFound();
-    const side = actor.organizationId === room.supplyOrganizationId ? 'supply' : actor.organizationId === room.demandOrganizationId ? 'demand' : null;
-    if (side && actor.organizationStatus !== 'approved') throw new AppError('organization_not_approved', 'Your organisation is not approved.');
-    if (!side && !actor.staffRole) throw notFound();
-    return { room, side };
+    const side = partySide(room, actor.organizationId);
+    const participant = side ? null : await this.db.roomParticipant.findUnique({ where: { roomId_userId: { roomId: id, userId: actor.userId } } });
+    if (!side && !participant && !actor.staffRole) throw notFound();
+    const role: RoomRole = side ? 'party' : (participant?.role ?? 'observer');
+    if ((side || role === 'broker') && actor.organizationStatus !== 'approved') {
+      throw new AppError('organization_not_approved', 'Your organisation is not approved.');
+    }
+    return { room, side, role };
+  }
+
+  /** As `access`, for someone about to add to the record: parties, brokers and staff who joined; observers only read. */
+  async writer(actor: Actor, id: string): Promise<Access> {
+    const access = await this.access(actor, id);
+    if (access.role === 'observer') throw new AppError('forbidden', 'Staff observe this room; join it visibly to write in it.');
+    return access;
+  }
+
+  /** Whether this user may write in the room: a member of either party, or a broker or staff member who joined it. */
+  async isWriter(room: NegotiationRoom, userId: string): Promise<boolean> {
+    const user = await this.db.user.findUnique({ where: { id: userId }, select: { organizationId: true } });
+    if (partySide(room, user?.organizationId ?? null)) return true;
+    return (await this.db.roomParticipant.count({ where: { roomId: room.id, userId } })) > 0;
   }
 
   append(roomId: string, entry: NewEntry) {
@@ -221,18 +260,21 @@ export class RoomService {
     });
   }
 
-  /** Tells the room's open sockets of the stored entry, and both parties' and staff's room lists of the activity. */
-  async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>): Promise<RoomEntryView> {
-    const [view] = await this.presentEntries(room.id, [entry], { staff: false });
-    this.broadcast.to(socketRoom.negotiation(room.id), 'room:entry', view!);
-    // Staff consoles list every room live too.
-    this.broadcast.to([socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId), ...ALL_STAFF_ROOMS], 'room:activity', {
+  /**
+   * Tells the room's open sockets (and `alsoTo`) of the stored entry, and the room lists of both
+   * parties, the room's brokers and joined staff, and every staff console of the activity.
+   */
+  async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>, alsoTo: string[] = []): Promise<RoomEntryView> {
+    const [[view], joined] = await Promise.all([this.presentEntries(room.id, [entry], { staff: false }), this.participants(room.id)]);
+    this.broadcast.to([socketRoom.negotiation(room.id), ...alsoTo], 'room:entry', view!);
+    const lists = [socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId), ...joined.map((p) => socketRoom.user(p.userId))];
+    this.broadcast.to([...lists, ...ALL_STAFF_ROOMS], 'room:activity', {
       roomId: room.id,
       lastSeq: entry.seq,
       lastEntryAt: entry.createdAt.toISOString(),
       kind: view!.kind,
       authorId: entry.authorId,
-      preview: entry.body.slice(0, 80),
+      preview: previewOf(view!),
     });
     return view!;
   }
@@ -243,7 +285,15 @@ export class RoomService {
       where: { id: { in: [room.supplyOrganizationId, room.demandOrganizationId] } },
       select: { id: true, name: true },
     });
-    const view = presentRoom(room, new Map(organizations.map((o) => [o.id, o])), { side: null, lastReadSeq: 0, counterpartReadSeq: 0, unread: 0, mutedUntil: null });
+    const participants = (await participantsOf(this.db, [room.id])).get(room.id) ?? [];
+    const view = presentRoom(room, new Map(organizations.map((o) => [o.id, o])), participants, {
+      side: null,
+      role: 'observer',
+      lastReadSeq: 0,
+      counterpartReadSeq: 0,
+      unread: 0,
+      mute: null,
+    });
     return RoomSharedView.parse(view);
   }
 
@@ -282,16 +332,17 @@ export class RoomService {
       where: { id: { in: [...new Set(rooms.flatMap((r) => [r.supplyOrganizationId, r.demandOrganizationId]))] } },
       select: { id: true, name: true },
     });
-    const [reads, mutes] = await Promise.all([
+    const [reads, mutes, participants] = await Promise.all([
       this.db.roomReadState.findMany({ where: { roomId: { in: ids }, userId: actor.userId } }),
       this.db.roomMute.findMany({ where: { roomId: { in: ids }, userId: actor.userId } }),
+      participantsOf(this.db, ids),
     ]);
-    const mutedUntil = new Map(mutes.map((m) => [m.roomId, m.until]));
+    const muteIn = new Map(mutes.map((m) => [m.roomId, m]));
     const lastRead = new Map(reads.map((r) => [r.roomId, r.lastReadSeq]));
     const unread = await this.db.$queryRaw<{ roomId: string; unread: bigint }[]>`
       SELECT e."roomId", count(*) AS unread FROM "RoomEntry" e
       LEFT JOIN "RoomReadState" r ON r."roomId" = e."roomId" AND r."userId" = ${actor.userId}::uuid
-      WHERE e."roomId" = ANY(${ids}::uuid[]) AND e.kind = 'message' AND e."authorId" IS DISTINCT FROM ${actor.userId}::uuid
+      WHERE e."roomId" = ANY(${ids}::uuid[]) AND e.kind IN ('message', 'file') AND e."authorId" IS DISTINCT FROM ${actor.userId}::uuid
         AND e.seq > COALESCE(r."lastReadSeq", 0)
       GROUP BY e."roomId"`;
     const unreadBy = new Map(unread.map((u) => [u.roomId, Number(u.unread)]));
@@ -303,14 +354,18 @@ export class RoomService {
       GROUP BY 1, 2`;
     const readBy = new Map(partyReads.map((r) => [`${r.roomId}:${r.organizationId}`, r.seq]));
     const names = new Map(organizations.map((o) => [o.id, o]));
-    return rooms.map((room) =>
-      presentRoom(room, names, {
-        side: actor.organizationId === room.supplyOrganizationId ? 'supply' : actor.organizationId === room.demandOrganizationId ? 'demand' : null,
+    return rooms.map((room) => {
+      const side = partySide(room, actor.organizationId);
+      const joined = participants.get(room.id) ?? [];
+      const counterpart = counterpartOrganization(room, actor.organizationId);
+      return presentRoom(room, names, joined, {
+        side,
+        role: side ? 'party' : (joined.find((p) => p.user.id === actor.userId)?.role ?? 'observer'),
         lastReadSeq: lastRead.get(room.id) ?? 0,
-        counterpartReadSeq: counterpartOrganization(room, actor.organizationId) ? (readBy.get(`${room.id}:${counterpartOrganization(room, actor.organizationId)}`) ?? 0) : 0,
+        counterpartReadSeq: counterpart ? (readBy.get(`${room.id}:${counterpart}`) ?? 0) : 0,
         unread: unreadBy.get(room.id) ?? 0,
-        mutedUntil: mutedUntil.get(room.id) ?? null,
-      }),
-    );
+        mute: muteIn.get(room.id) ?? null,
+      });
+    });
   }
 }

@@ -1,28 +1,34 @@
 import type { Logger } from '@hub/platform';
-import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput, socketRoom } from '@hub/protocol';
+import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput, socketRoom, type RoomPresence } from '@hub/protocol';
 import { AppError } from '../http/errors.ts';
 import { handle, type HubServer, type HubSocket } from '../realtime/gateway.ts';
-import type { RoomService } from './service.ts';
+import { partySide, type RoomService } from './service.ts';
 
 const ROOM_PREFIX = socketRoom.negotiation('');
+
+/** Events about a room come from a socket that has joined it (`room:join`, which authorises it). */
+function requireJoined(socket: HubSocket, roomId: string) {
+  if (!socket.rooms.has(socketRoom.negotiation(roomId))) throw new AppError('room_not_joined', 'Open the room first (room:join), then send.');
+}
 
 /**
  * Room events on every socket: each payload is checked by its protocol schema and each action
  * authorised against the room (by the service) before anything happens; acks carry the stored result
- * or a coded error. Presence is who of the two parties has the room open, on any server process.
+ * or a coded error. Presence is who of the parties, brokers and joined staff has the room open, on any
+ * server process.
  */
 export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logger) {
   async function announcePresence(roomId: string) {
     try {
-      const room = await rooms.room(roomId);
+      const [room, sockets] = await Promise.all([rooms.room(roomId), io.in(socketRoom.negotiation(roomId)).fetchSockets()]);
       if (!room) return;
-      const parties = [room.supplyOrganizationId, room.demandOrganizationId];
-      const sockets = await io.in(socketRoom.negotiation(roomId)).fetchSockets();
-      const online = new Map<string, { id: string; name: string }>();
-      // Staff observe without being shown.
+      const joined = new Map((await rooms.participants(roomId)).map((p) => [p.userId, p.role]));
+      const online = new Map<string, RoomPresence['online'][number]>();
       for (const s of sockets) {
         const actor = s.data.actor;
-        if (actor.organizationId && parties.includes(actor.organizationId)) online.set(actor.userId, { id: actor.userId, name: actor.name });
+        const role = partySide(room, actor.organizationId) ? 'party' : joined.get(actor.userId);
+        // Observing staff are not shown.
+        if (role) online.set(actor.userId, { id: actor.userId, name: actor.name, organizationId: actor.organizationId, role });
       }
       io.to(socketRoom.negotiation(roomId)).emit('room:presence', { roomId, online: [...online.values()] });
     } catch (error) {
@@ -61,18 +67,29 @@ export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logge
         return { roomId };
       }),
     );
-    socket.on('room:send', handle(socket, log, RoomSendInput, (input, actor) => rooms.send(actor, input)));
+    socket.on(
+      'room:send',
+      handle(socket, log, RoomSendInput, (input, actor) => {
+        requireJoined(socket, input.roomId);
+        return rooms.send(actor, input);
+      }),
+    );
     socket.on(
       'room:typing',
       handle(socket, log, RoomTypingInput, async ({ roomId, typing }, actor) => {
-        if (!socket.rooms.has(socketRoom.negotiation(roomId))) throw new AppError('room_not_found', 'Open the room first.');
-        const { side } = await rooms.access(actor, roomId);
-        if (!side) throw new AppError('forbidden', 'Only the parties type in a room.');
+        requireJoined(socket, roomId);
+        await rooms.writer(actor, roomId);
         socket.to(socketRoom.negotiation(roomId)).emit('room:typing', { roomId, user: { id: actor.userId, name: actor.name }, typing });
         return { roomId };
       }),
     );
-    socket.on('room:read', handle(socket, log, RoomReadInput, (input, actor) => rooms.markRead(actor, input)));
+    socket.on(
+      'room:read',
+      handle(socket, log, RoomReadInput, (input, actor) => {
+        requireJoined(socket, input.roomId);
+        return rooms.markRead(actor, input);
+      }),
+    );
     socket.on('disconnecting', (reason) => {
       // This process is stopping: its clients reconnect elsewhere and recover (then presence is announced again).
       if (reason === 'server shutting down') return;

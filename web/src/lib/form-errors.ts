@@ -40,6 +40,8 @@ const CODE_TEXT: Record<string, () => string> = {
   reply_not_found: m.field_reply_not_found,
   price_negative: m.field_price_negative,
   payment_percent_total_not_100: m.field_payment_percent_total,
+  // Rooms staff open
+  same_organization: m.field_same_organization,
 };
 
 /**
@@ -81,6 +83,10 @@ const FIELD_TEXT: Record<string, () => string> = {
   'terms.milestones.title': m.field_milestone_title_length,
   'terms.milestones.paymentPercent': m.field_milestone_percent,
   'terms.milestones.due': m.field_date_format,
+  // A room staff open for two organisations.
+  supplyOrganizationId: m.field_organization_id,
+  demandOrganizationId: m.field_organization_id,
+  title: m.field_room_title_length,
 };
 
 /** `industries.0` → `industries`: an error on one element belongs to the whole field. */

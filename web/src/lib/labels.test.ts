@@ -24,6 +24,16 @@ describe('match notifications', () => {
     expect(notificationText(notification('room.opened', { roomId: 'r', title: '储能方案' }))).toBe('洽谈室已开启：《储能方案》。');
   });
 
+  it('say when staff opened a room, or invited the reader as a broker, and lead to the room', () => {
+    expect(notificationText(notification('room.opened', { roomId: 'r', title: '储能方案', byStaff: true }))).toBe('平台为贵机构开启了洽谈室：《储能方案》。');
+    expect(notificationText(notification('room.invited', { roomId: 'r', title: '储能方案', side: 'demand', invitedBy: '李明' }))).toBe(
+      '您受需方邀请，作为技术经纪人参与洽谈：《储能方案》。',
+    );
+    expect(notificationText(notification('room.invited', { roomId: 'r', title: '储能方案' }))).toBe('您被邀请作为技术经纪人参与洽谈：《储能方案》。');
+    expect(notificationHref(notification('room.invited', { roomId: 'r', title: '储能方案', side: 'supply' }))).toBe('/rooms/r');
+    expect(notificationHref(notification('room.invited', {}))).toBeNull();
+  });
+
   it('lead to the match, or to the inbox for a digest; a room to its page (or its match when only that is known)', () => {
     expect(notificationHref(notification('match.new', { matchId: MATCH_ID }))).toBe(`/matches/${MATCH_ID}`);
     expect(notificationHref(notification('match.confirmed', { matchId: MATCH_ID, roomId: 'r' }))).toBe(`/matches/${MATCH_ID}`);

@@ -116,6 +116,8 @@ const ERROR_TEXT: Partial<Record<ErrorCode, Text>> = {
   offer_not_found: m.error_offer_not_found,
   offer_state_conflict: m.error_offer_state_conflict,
   participant_muted: m.error_participant_muted,
+  broker_not_eligible: m.error_broker_not_eligible,
+  participant_conflict: m.error_participant_conflict,
   message_blocked: m.error_message_blocked,
   idempotency_conflict: m.error_idempotency_conflict,
   payload_too_large: m.error_payload_too_large,
@@ -167,7 +169,11 @@ export function notificationText(notification: NotificationView): string {
     case 'match.confirmed':
       return m.notification_match_confirmed({ title });
     case 'room.opened':
-      return m.notification_room_opened({ title });
+      return notification.data.byStaff === true ? m.notification_room_opened_staff({ title }) : m.notification_room_opened({ title });
+    case 'room.invited': {
+      const side = notification.data.side === 'supply' ? m.room_side_supply() : notification.data.side === 'demand' ? m.room_side_demand() : null;
+      return side ? m.notification_room_invited({ side, title }) : m.notification_room_invited_plain({ title });
+    }
   }
 }
 
@@ -176,12 +182,13 @@ export function quoteTitle(title: string): string {
   return getLocale() === 'en' ? `“${title}”` : `《${title}》`;
 }
 
-/** Where a notification leads, if anywhere: a listing's owner page, a match, or the match inbox. */
+/** Where a notification leads, if anywhere: a listing's owner page, a match, a room, or the match inbox. */
 export function notificationHref(notification: NotificationView): string | null {
   const { listingId, matchId } = notification.data;
   if (notification.kind.startsWith('listing.')) return typeof listingId === 'string' ? `/listings/${encodeURIComponent(listingId)}/manage` : null;
   if (notification.kind === 'match.digest') return '/matches';
   const { roomId } = notification.data;
+  if (notification.kind === 'room.invited') return typeof roomId === 'string' ? `/rooms/${encodeURIComponent(roomId)}` : null;
   if (notification.kind === 'room.opened') {
     if (typeof roomId === 'string') return `/rooms/${encodeURIComponent(roomId)}`;
     return typeof matchId === 'string' ? `/matches/${encodeURIComponent(matchId)}` : null;

@@ -1,7 +1,8 @@
-import type { RoomEntryView, RoomView } from '@hub/protocol';
+import type { RoomEntryView, RoomParticipantView, RoomView } from '@hub/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   applyActivity,
+  canWrite,
   closedFrom,
   compareRooms,
   heldThrough,
@@ -10,13 +11,19 @@ import {
   mergeEntries,
   newClientKey,
   nextStage,
+  offerFacts,
+  openedFacts,
+  participantAction,
+  participantFacts,
   type PendingMessage,
   placeRoom,
+  presenceLabel,
   setTyping,
   shouldSendTyping,
   stepState,
   TYPING_SHOW_MS,
   typingNames,
+  typingUsers,
   unreadDividerSeq,
   updateRoom,
   visiblePending,
@@ -117,6 +124,13 @@ describe('hideEntry', () => {
     const staff = hideEntry([entry(1), entry(2)], event, true);
     expect(staff[1]).toMatchObject({ body: '消息 2', hidden: { reason: '含联系方式' } });
   });
+
+  it('a hidden file loses its name and hash for the parties, not for staff', () => {
+    const file = { id: 'f1', name: '报价单.pdf', mime: 'application/pdf', size: 1024, sha256: 'ab'.repeat(32) };
+    const record = [entry(1), entry(2, { kind: 'file', body: '', data: { file } })];
+    expect(hideEntry(record, event, false)[1]!.data).toEqual({});
+    expect(hideEntry(record, event, true)[1]!.data).toEqual({ file });
+  });
 });
 
 describe('unreadDividerSeq', () => {
@@ -125,6 +139,11 @@ describe('unreadDividerSeq', () => {
     expect(unreadDividerSeq(record, 1, ME)).toBe(4);
     expect(unreadDividerSeq(record, 0, ME)).toBe(1);
     expect(unreadDividerSeq(record, 4, ME)).toBeNull();
+  });
+
+  it('counts a file from someone else like a message', () => {
+    const record = [entry(1), entry(2, { kind: 'file', body: '' })];
+    expect(unreadDividerSeq(record, 1, ME)).toBe(2);
   });
 
   it('ignores messages that arrived after the room was opened', () => {
@@ -186,6 +205,8 @@ describe('room lists', () => {
     supply: { id: 'org-s', name: '供给方' },
     demand: { id: 'org-d', name: '需求方' },
     mySide: 'supply',
+    myRole: 'party',
+    participants: [],
     lastSeq: 1,
     unread: 0,
     lastReadSeq: 1,
@@ -193,7 +214,8 @@ describe('room lists', () => {
     lastEntryAt,
     createdAt: '2026-05-01T08:00:00.000Z',
     frozen: false,
-    mutedUntil: null,
+    frozenReason: null,
+    muted: null,
     ...overrides,
   });
 
@@ -218,6 +240,9 @@ describe('room lists', () => {
     expect(own.find((r) => r.id === 'b')!.unread).toBe(1);
     const stage = applyActivity(own, { ...activity, lastSeq: 4, kind: 'stage' }, ME)!;
     expect(stage.find((r) => r.id === 'b')).toMatchObject({ unread: 1, lastSeq: 4 });
+    // A file from the other side is unread like a message.
+    const file = applyActivity(stage, { ...activity, lastSeq: 5, kind: 'file', preview: '[附件] 报价单.pdf' }, ME)!;
+    expect(file.find((r) => r.id === 'b')).toMatchObject({ unread: 2, lastSeq: 5 });
   });
 
   it('activity for a room the list does not have asks the caller to fetch it', () => {
@@ -225,16 +250,123 @@ describe('room lists', () => {
   });
 
   it('a room update keeps the viewer’s own fields', () => {
-    const mine = room('a', null, { unread: 3, lastReadSeq: 7, mySide: 'demand', mutedUntil: '2026-05-01T12:00:00.000Z' });
-    const { unread: _u, lastReadSeq: _l, mySide: _s, mutedUntil: _m, ...update } = room('a', null, { stage: 'intent', frozen: true });
-    expect(updateRoom(mine, update)).toMatchObject({ stage: 'intent', frozen: true, unread: 3, lastReadSeq: 7, mySide: 'demand', mutedUntil: '2026-05-01T12:00:00.000Z' });
+    const muted = { until: '2026-05-01T12:00:00.000Z', reason: '刷屏' };
+    const mine = room('a', null, { unread: 3, lastReadSeq: 7, counterpartReadSeq: 5, mySide: 'demand', myRole: 'party', muted });
+    const broker = participant({ side: 'demand' });
+    const {
+      unread: _u,
+      lastReadSeq: _l,
+      counterpartReadSeq: _c,
+      mySide: _s,
+      myRole: _r,
+      muted: _m,
+      ...update
+    } = room('a', null, { stage: 'intent', frozen: true, frozenReason: '争议', participants: [broker] });
+    expect(updateRoom(mine, update)).toEqual({
+      ...mine,
+      stage: 'intent',
+      frozen: true,
+      frozenReason: '争议',
+      participants: [broker],
+    });
   });
 
   it('a mute lapses on its own', () => {
-    const until = '2026-05-01T12:00:00.000Z';
-    expect(isMuted({ mutedUntil: until }, Date.parse(until) - 1)).toBe(true);
-    expect(isMuted({ mutedUntil: until }, Date.parse(until))).toBe(false);
-    expect(isMuted({ mutedUntil: null }, 0)).toBe(false);
+    const muted = { until: '2026-05-01T12:00:00.000Z', reason: '刷屏' };
+    expect(isMuted({ muted }, Date.parse(muted.until) - 1)).toBe(true);
+    expect(isMuted({ muted }, Date.parse(muted.until))).toBe(false);
+    expect(isMuted({ muted: null }, 0)).toBe(false);
+  });
+});
+
+function participant(overrides: Partial<RoomParticipantView> = {}): RoomParticipantView {
+  return {
+    user: { id: 'user-broker', name: '张三' },
+    organization: { id: 'org-agency', name: '某某技术转移中心' },
+    role: 'broker',
+    side: 'demand',
+    invitedBy: { id: ME, name: '我' },
+    joinedAt: '2026-05-01T08:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('participants', () => {
+  const parties = { supply: { id: 'org-s', name: '供给方大学' }, demand: { id: 'org-d', name: '需求方公司' } };
+
+  it('everyone writes but observing staff', () => {
+    expect(canWrite('party')).toBe(true);
+    expect(canWrite('broker')).toBe(true);
+    expect(canWrite('staff')).toBe(true);
+    expect(canWrite('observer')).toBe(false);
+  });
+
+  it('a broker or staff member leaves by themselves; only the side that invited a broker removes them', () => {
+    const broker = participant({ side: 'demand' });
+    expect(participantAction({ myRole: 'broker', mySide: null }, broker, 'user-broker')).toBe('leave');
+    expect(participantAction({ myRole: 'party', mySide: 'demand' }, broker, ME)).toBe('remove');
+    expect(participantAction({ myRole: 'party', mySide: 'supply' }, broker, ME)).toBeNull();
+    expect(participantAction({ myRole: 'staff', mySide: null }, broker, 'user-staff')).toBeNull();
+    const staff = participant({ user: { id: 'user-staff', name: '王五' }, organization: null, role: 'staff', side: null });
+    expect(participantAction({ myRole: 'party', mySide: 'demand' }, staff, ME)).toBeNull();
+    expect(participantAction({ myRole: 'staff', mySide: null }, staff, 'user-staff')).toBe('leave');
+    expect(participantAction({ myRole: 'observer', mySide: null }, broker, undefined)).toBeNull();
+  });
+
+  it('describes who is online: party members by organisation, brokers with their agency, staff as staff', () => {
+    const room = { ...parties, participants: [participant()] };
+    expect(presenceLabel(room, { id: THEM, name: '李经理', organizationId: 'org-d', role: 'party' })).toEqual({ kind: 'party', organization: '需求方公司' });
+    expect(presenceLabel(room, { id: 'x', name: '钱七', organizationId: 'org-s', role: 'party' })).toEqual({ kind: 'party', organization: '供给方大学' });
+    expect(presenceLabel(room, { id: 'user-broker', name: '张三', organizationId: 'org-agency', role: 'broker' })).toEqual({
+      kind: 'broker',
+      organization: '某某技术转移中心',
+    });
+    expect(presenceLabel(room, { id: 'user-new', name: '孙八', organizationId: 'org-agency', role: 'broker' })).toEqual({ kind: 'broker', organization: null });
+    expect(presenceLabel(room, { id: 'user-staff', name: '王五', organizationId: null, role: 'staff' })).toEqual({ kind: 'staff' });
+  });
+});
+
+describe('system line facts', () => {
+  it('read a participant entry, refusing one without an action or role', () => {
+    const broker = { action: 'joined', userId: 'u', name: '张三', organizationName: '某某技术转移中心', role: 'broker', side: 'demand', note: '协助评估' };
+    expect(participantFacts(entry(1, { kind: 'participant', data: broker }))).toEqual({
+      action: 'joined',
+      userId: 'u',
+      name: '张三',
+      organization: '某某技术转移中心',
+      role: 'broker',
+      side: 'demand',
+      note: '协助评估',
+      reason: null,
+    });
+    expect(participantFacts(entry(2, { kind: 'participant', data: { action: 'joined', userId: 'u', role: 'staff', side: null, reason: '跟进争议' } }))).toMatchObject({
+      role: 'staff',
+      side: null,
+      reason: '跟进争议',
+      note: null,
+    });
+    expect(participantFacts(entry(3, { kind: 'participant', data: { action: 'left', userId: 'u', role: 'broker', side: 'supply', note: '' } }))).toMatchObject({
+      action: 'left',
+      note: null,
+    });
+    expect(participantFacts(entry(4, { kind: 'participant', data: { action: 'waved', role: 'broker' } }))).toBeNull();
+    expect(participantFacts(entry(5, { kind: 'participant', data: { action: 'joined', role: 'party' } }))).toBeNull();
+  });
+
+  it('tell a lapsed offer from a proposal and a counter', () => {
+    expect(offerFacts(entry(1, { kind: 'offer', author: null, data: { action: 'lapsed', offerId: 'o1', version: 2, validUntil: '2026-05-01' } }))).toEqual({
+      offerId: 'o1',
+      version: 2,
+      counter: false,
+      lapsed: true,
+      validUntil: '2026-05-01',
+    });
+    expect(offerFacts(entry(2, { kind: 'offer', data: { offerId: 'o2', version: 3, previousId: 'o1' } }))).toMatchObject({ counter: true, lapsed: false, validUntil: null });
+  });
+
+  it('tell a room staff opened from one a match opened', () => {
+    expect(openedFacts(entry(1, { kind: 'opened', data: { byStaff: true, reason: '路演后对接' } }))).toEqual({ byStaff: true, reason: '路演后对接' });
+    expect(openedFacts(entry(1, { kind: 'opened', author: null, data: {} }))).toEqual({ byStaff: false, reason: null });
   });
 });
 
@@ -245,6 +377,7 @@ describe('typing', () => {
     expect(typingNames(state, 1000, ME)).toEqual(['王经理']);
     expect(typingNames(state, 1000 + TYPING_SHOW_MS, ME)).toEqual([]);
     expect(typingNames(setTyping(state, { id: THEM, name: '王经理' }, false, 2000), 2000, ME)).toEqual([]);
+    expect(typingUsers(state, 1000, ME)).toEqual([{ id: THEM, name: '王经理' }]);
   });
 
   it('is sent again only after the throttle interval', () => {

@@ -1,4 +1,4 @@
-import type { RoomActivity, RoomEntryHidden, RoomEntryView, RoomSharedView, RoomStage, RoomView } from '@hub/protocol';
+import type { RoomActivity, RoomEntryHidden, RoomEntryView, RoomParticipantView, RoomPresence, RoomRole, RoomSharedView, RoomStage, RoomView } from '@hub/protocol';
 
 /** The stages a negotiation moves through, in order (`closed` ends it without a deal from any of them before 签约). */
 export const STAGE_PATH = ['first_contact', 'formal_negotiation', 'evaluation', 'intent', 'signed'] as const satisfies readonly RoomStage[];
@@ -56,9 +56,15 @@ export function heldThrough(entries: readonly RoomEntryView[]): number {
 }
 
 /** Applies a live "staff hid this entry": parties lose its text, staff keep it (greyed, with the reason). */
+/** What someone else adds that waits to be read: their messages and files (not system entries). */
+export const countsAsUnread = (kind: RoomEntryView['kind']) => kind === 'message' || kind === 'file';
+
 export function hideEntry(entries: readonly RoomEntryView[], event: RoomEntryHidden, staff: boolean): RoomEntryView[] {
   return entries.map((entry) =>
-    entry.seq === event.seq ? { ...entry, hidden: { at: event.at, reason: event.reason }, body: staff ? entry.body : '' } : entry,
+    entry.seq === event.seq
+      ? // As the server shows it to parties: a hidden file loses its name and hash too.
+        { ...entry, hidden: { at: event.at, reason: event.reason }, body: staff ? entry.body : '', data: staff || entry.kind !== 'file' ? entry.data : {} }
+      : entry,
   );
 }
 
@@ -68,7 +74,7 @@ export function hideEntry(entries: readonly RoomEntryView[], event: RoomEntryHid
  * messages arriving while the viewer reads do not move it. As older pages load, it finds its place.
  */
 export function unreadDividerSeq(entries: readonly RoomEntryView[], lastReadSeq: number, me: string | undefined, upToSeq = Infinity): number | null {
-  const first = entries.find((e) => e.seq > lastReadSeq && e.seq <= upToSeq && e.kind === 'message' && e.author?.id !== me);
+  const first = entries.find((e) => e.seq > lastReadSeq && e.seq <= upToSeq && countsAsUnread(e.kind) && e.author?.id !== me);
   return first ? first.seq : null;
 }
 
@@ -145,7 +151,7 @@ export function applyActivity(list: readonly RoomView[], activity: RoomActivity,
   const room = list.find((r) => r.id === activity.roomId);
   if (!room) return null;
   if (activity.lastSeq <= room.lastSeq) return list as RoomView[];
-  const counts = activity.kind === 'message' && activity.authorId !== me;
+  const counts = countsAsUnread(activity.kind) && activity.authorId !== me;
   const updated: RoomView = {
     ...room,
     lastSeq: activity.lastSeq,
@@ -162,14 +168,60 @@ export function counterpartOfRoom(room: Pick<RoomView, 'mySide' | 'supply' | 'de
   return null;
 }
 
-/** A room changed for everyone (`room:updated`): the viewer's own fields (side, reads, mute) stay. */
+/** A room changed for everyone (`room:updated`): the viewer's own fields (role, side, reads, mute) stay. */
 export function updateRoom(room: RoomView, update: RoomSharedView): RoomView {
-  return { ...room, ...update, unread: room.unread, lastReadSeq: room.lastReadSeq, mySide: room.mySide, mutedUntil: room.mutedUntil };
+  return {
+    ...room,
+    ...update,
+    myRole: room.myRole,
+    mySide: room.mySide,
+    muted: room.muted,
+    unread: room.unread,
+    lastReadSeq: room.lastReadSeq,
+    counterpartReadSeq: room.counterpartReadSeq,
+  };
 }
 
 /** Whether the viewer is muted right now. */
-export function isMuted(room: Pick<RoomView, 'mutedUntil'>, now: number): boolean {
-  return room.mutedUntil !== null && Date.parse(room.mutedUntil) > now;
+export function isMuted(room: Pick<RoomView, 'muted'>, now: number): boolean {
+  return room.muted !== null && Date.parse(room.muted.until) > now;
+}
+
+// ── Who takes part ───────────────────────────────────────────────────────────────
+
+/** Whether this role may write in the room (messages, typing): everyone but observing staff. */
+export const canWrite = (role: RoomRole) => role !== 'observer';
+
+/**
+ * What the viewer may do about one broker or staff member listed in the room: leave (it is
+ * themselves), remove (a broker their own side invited, for a party member), or nothing.
+ */
+export function participantAction(
+  room: Pick<RoomView, 'myRole' | 'mySide'>,
+  participant: Pick<RoomParticipantView, 'user' | 'role' | 'side'>,
+  me: string | undefined,
+): 'leave' | 'remove' | null {
+  if (me !== undefined && participant.user.id === me) return 'leave';
+  if (room.myRole === 'party' && participant.role === 'broker' && participant.side !== null && participant.side === room.mySide) return 'remove';
+  return null;
+}
+
+/** Someone named in the room's record beyond its author: a broker's or staff member's name and agency. */
+/** How someone online is described: a party member by their organisation; brokers and staff by their role. */
+export type PresenceLabel = { kind: 'party'; organization: string } | { kind: 'broker'; organization: string | null } | { kind: 'staff' } | { kind: 'unknown' };
+
+export function presenceLabel(
+  room: Pick<RoomView, 'participants' | 'supply' | 'demand'>,
+  user: RoomPresence['online'][number],
+): PresenceLabel {
+  if (user.role === 'staff') return { kind: 'staff' };
+  if (user.role === 'broker') {
+    const listed = room.participants.find((p) => p.user.id === user.id);
+    return { kind: 'broker', organization: listed?.organization?.name ?? null };
+  }
+  if (user.organizationId === room.supply.id) return { kind: 'party', organization: room.supply.name };
+  if (user.organizationId === room.demand.id) return { kind: 'party', organization: room.demand.name };
+  return { kind: 'unknown' };
 }
 
 // ── Typing ───────────────────────────────────────────────────────────────────────
@@ -190,9 +242,14 @@ export function setTyping(state: TypingState, user: { id: string; name: string }
   return next;
 }
 
+/** Those typing now (other than the viewer). */
+export function typingUsers(state: TypingState, now: number, me: string | undefined): { id: string; name: string }[] {
+  return [...state].filter(([id, t]) => id !== me && t.until > now).map(([id, t]) => ({ id, name: t.name }));
+}
+
 /** The names of those typing now (other than the viewer). */
 export function typingNames(state: TypingState, now: number, me: string | undefined): string[] {
-  return [...state].filter(([id, t]) => id !== me && t.until > now).map(([, t]) => t.name);
+  return typingUsers(state, now, me).map((u) => u.name);
 }
 
 /** Whether a typist should send "typing" again now. */
@@ -220,12 +277,59 @@ export function closedFrom(entries: readonly RoomEntryView[]): RoomStage | null 
   return null;
 }
 
-/** An offer or agreement entry's facts (`data: { offerId, version, previousId }`), as far as it has them. */
-export function offerFacts(entry: Pick<RoomEntryView, 'data'>): { offerId: string | null; version: number | null; counter: boolean } {
+/**
+ * An offer or agreement entry's facts (`data: { offerId, version, previousId }`), as far as it has
+ * them. An offer entry without an author that says `action: 'lapsed'` records an open offer whose
+ * validity ran out (`validUntil`, withdrawn when a new one was made).
+ */
+export function offerFacts(entry: Pick<RoomEntryView, 'data'>): {
+  offerId: string | null;
+  version: number | null;
+  counter: boolean;
+  lapsed: boolean;
+  validUntil: string | null;
+} {
+  const lapsed = entry.data.action === 'lapsed';
   return {
     offerId: str(entry.data.offerId),
     version: num(entry.data.version),
-    counter: str(entry.data.previousId) !== null || entry.data.counter === true,
+    counter: !lapsed && (str(entry.data.previousId) !== null || entry.data.counter === true),
+    lapsed,
+    validUntil: str(entry.data.validUntil),
+  };
+}
+
+/** An opening entry's facts: staff opened the room without a match (`data: { byStaff: true, reason }`). */
+export function openedFacts(entry: Pick<RoomEntryView, 'data'>): { byStaff: boolean; reason: string | null } {
+  return { byStaff: entry.data.byStaff === true, reason: str(entry.data.reason) };
+}
+
+/**
+ * A participant entry's facts (`data: { action, userId, name, organizationName, role, side, note?, reason? }`:
+ * the entry names the person, who may since have left), or null when it lacks them.
+ */
+export function participantFacts(entry: Pick<RoomEntryView, 'data'>): {
+  action: 'joined' | 'left' | 'removed';
+  userId: string | null;
+  name: string | null;
+  organization: string | null;
+  role: 'broker' | 'staff';
+  side: 'supply' | 'demand' | null;
+  note: string | null;
+  reason: string | null;
+} | null {
+  const { action, role, side } = entry.data;
+  if (action !== 'joined' && action !== 'left' && action !== 'removed') return null;
+  if (role !== 'broker' && role !== 'staff') return null;
+  return {
+    action,
+    userId: str(entry.data.userId),
+    name: str(entry.data.name),
+    organization: str(entry.data.organizationName),
+    role,
+    side: side === 'supply' || side === 'demand' ? side : null,
+    note: str(entry.data.note),
+    reason: str(entry.data.reason),
   };
 }
 

@@ -15,6 +15,7 @@ import { errorText } from '#lib/labels.ts';
 import { upsertOffer } from '#lib/offers.ts';
 import { m } from '#lib/paraglide/messages.js';
 import {
+  canWrite,
   heldThrough,
   hideEntry,
   isMuted,
@@ -69,6 +70,8 @@ export class RoomSession {
   offers = $state<OfferView[]>([]);
   online = $state<RoomPresence['online']>([]);
   typing = $state<TypingState>(new Map());
+  /** The viewer is no longer in the room (a broker who left or was removed): nothing new arrives. */
+  gone = $state(false);
   /** Furthest sequence number each other user has read (read receipts). */
   reads = $state(new Map<string, number>());
   /** Set once the socket has joined the room (after each reconnection). */
@@ -76,7 +79,7 @@ export class RoomSession {
   joinError = $state<string | null>(null);
   /** Ticks every second: typing indicators and mutes lapse on their own. */
   now = $state(Date.now());
-  /** Party members seen online here at any time (presence only lists the two parties' members). */
+  /** Party members seen online here at any time (told apart from brokers and staff by their presence role). */
   #seenParties = $state(new Set<string>());
   /** Whose organisation each read receipt came from (set before `reads` changes, which recomputes 已读). */
   #readers = new Map<string, string>();
@@ -114,9 +117,14 @@ export class RoomSession {
     return this.room.id;
   }
 
-  /** Whether the viewer is one of the parties (staff observe). */
+  /** Whether the viewer speaks for one of the parties: only they make offers and move the stage. */
   get isParty(): boolean {
-    return this.room.mySide !== null;
+    return this.room.myRole === 'party';
+  }
+
+  /** Whether the viewer may write here: parties, brokers and staff who joined (observers only read). */
+  get canWrite(): boolean {
+    return canWrite(this.room.myRole) && !this.gone;
   }
 
   // ── Joining and catching up ────────────────────────────────────────────────────
@@ -170,7 +178,8 @@ export class RoomSession {
       const ack = await live.request('room:join', { roomId: this.roomId, afterSeq: heldThrough(this.entries) });
       if (ack === null || this.#closed) return false; // not connected: the next connection tries again
       if (!ack.ok) {
-        this.joinError = errorText(ack);
+        if (this.#outOfRoom(ack)) this.#leftRoom();
+        else this.joinError = errorText(ack);
         return false;
       }
       this.joinError = null;
@@ -210,6 +219,12 @@ export class RoomSession {
   async refreshRoom(): Promise<void> {
     const result = await api('room', { params: { id: this.roomId } });
     if (result.ok) this.applyRoom(result.data);
+    else if (this.#outOfRoom(result.error)) this.#leftRoom();
+  }
+
+  /** A broker removed from the room is refused it from then on (their sockets stop hearing it first). */
+  #outOfRoom(error: ErrorBody): boolean {
+    return this.room.myRole === 'broker' && error.error === 'room_not_found';
   }
 
   async refreshOffers(): Promise<void> {
@@ -242,7 +257,7 @@ export class RoomSession {
     if (event.roomId !== this.roomId) return;
     this.online = event.online;
     const seen = new Set(this.#seenParties);
-    for (const user of event.online) seen.add(user.id);
+    for (const user of event.online) if (user.role === 'party') seen.add(user.id);
     if (seen.size !== this.#seenParties.size) this.#seenParties = seen;
   }
 
@@ -267,8 +282,59 @@ export class RoomSession {
   onUpdated(update: RoomUpdate): void {
     if (update.id !== this.roomId) return;
     this.room = updateRoom(this.room, update);
-    // The push leaves out the viewer's own mute; read it again.
+    // The push leaves out the viewer's own mute and role; read them again.
     void this.refreshRoom();
+  }
+
+  // ── Who takes part ─────────────────────────────────────────────────────────────
+
+  /** A party invites a broker to its side; resolves with an error text, or null once invited. */
+  async inviteBroker(userId: string, note: string): Promise<string | null> {
+    const result = await api('inviteBroker', { params: { id: this.roomId }, body: { userId, note } });
+    if (!result.ok) {
+      if (result.error.error === 'room_state_conflict' || result.error.error === 'participant_conflict') void this.refreshRoom();
+      return errorText(result.error);
+    }
+    this.applyRoom(result.data);
+    return null;
+  }
+
+  /**
+   * A broker or staff member leaves (`userId` is the viewer), or a party removes the broker its side
+   * invited. A broker who left can no longer read the room; staff go back to observing.
+   */
+  async removeParticipant(userId: string): Promise<string | null> {
+    const result = await api('removeParticipant', { params: { id: this.roomId, userId } });
+    if (!result.ok) {
+      if (result.error.error === 'user_not_found') void this.refreshRoom();
+      return errorText(result.error);
+    }
+    this.room = { ...this.room, participants: this.room.participants.filter((p) => p.user.id !== userId) };
+    if (userId === this.viewer.userId && this.room.myRole === 'broker') {
+      this.#leftRoom();
+      return null;
+    }
+    await this.refreshRoom();
+    return null;
+  }
+
+  /** Staff join the room visibly (with a reason both sides see), and may then write. */
+  async staffJoin(reason: string): Promise<string | null> {
+    const result = await api('staffJoinRoom', { params: { id: this.roomId }, body: { reason } });
+    if (!result.ok) {
+      if (result.error.error === 'participant_conflict') void this.refreshRoom();
+      return errorText(result.error);
+    }
+    this.applyRoom(result.data);
+    return null;
+  }
+
+  /** The viewer, a broker, is out of the room: it stays on screen as it was, read-only. */
+  #leftRoom(): void {
+    this.gone = true;
+    this.online = [];
+    this.typing = new Map();
+    this.stopTyping();
   }
 
   // ── Sending ────────────────────────────────────────────────────────────────────
@@ -335,7 +401,7 @@ export class RoomSession {
     }
     this.#patch(clientKey, { status: 'failed', error: sendErrorText(ack) });
     // Refused because the room changed (frozen, closed, muted): show the room as it is now.
-    if (ack.error === 'room_state_conflict' || ack.error === 'participant_muted') void this.refreshRoom();
+    if (ack.error === 'room_state_conflict' || ack.error === 'participant_muted' || ack.error === 'room_not_found' || ack.error === 'forbidden') void this.refreshRoom();
   }
 
   #resendAll(): void {
@@ -350,7 +416,7 @@ export class RoomSession {
 
   /** The composer changed: say "typing" (throttled) while there is text, "stopped" after a pause. */
   typed(hasText: boolean): void {
-    if (!this.isParty || !this.joined) return;
+    if (!this.canWrite || !this.joined) return;
     clearTimeout(this.#typingIdle);
     if (!hasText) {
       this.stopTyping();
@@ -415,6 +481,9 @@ export class RoomSession {
         if (!offerId || !this.offers.some((o) => o.id === offerId)) void this.refreshOffers();
       } else if (entry.kind === 'moderation') {
         void this.refreshRoom();
+      } else if (entry.kind === 'participant') {
+        // The new list comes with `room:updated` (or a join's room); a broker out of the room hears nothing more of it.
+        if (entry.data.userId === this.viewer.userId && entry.data.action !== 'joined' && this.room.myRole === 'broker') this.#leftRoom();
       }
     }
   }
