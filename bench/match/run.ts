@@ -362,7 +362,7 @@ async function main() {
     say(`\n[4] profile: ${PROFILE} listings one at a time through the match job's steps (in process; pushes go out through the worker's SocketEmitter)`);
     // The worker's own way to the sockets (an append to the Socket.IO adapter's Redis stream).
     const emitter = new SocketEmitter(redis.duplicate(), stack.prefix);
-    const broadcast: Broadcaster = { to: (room, event, ...rest) => void emitter.to(room).emit(event, ...rest) };
+    const broadcast: Pick<Broadcaster, 'to'> = { to: (room, event, ...rest) => void emitter.to(room).emit(event, ...rest) };
     const matches = new MatchPusher({ db: prisma, redis, redisPrefix: stack.prefix, broadcast, queue, pushesPerMinute: PUSHES_PER_MINUTE });
     const profileIds = take(PROFILE);
     const profile = await profileJobs({ db: prisma, search, source: sources.meili, matches }, profileIds);

@@ -18,7 +18,7 @@ export interface MatchPushDeps {
   db: Db;
   redis: Redis;
   redisPrefix: string;
-  broadcast: Broadcaster;
+  broadcast: Pick<Broadcaster, 'to'>;
   queue: JobQueue;
   pushesPerMinute: number;
   log?: Logger;

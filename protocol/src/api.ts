@@ -19,6 +19,8 @@ import { NotificationList, NotificationView } from './notifications.ts';
 import {
   IdParam,
   OrganizationApplication,
+  OrganizationFindQuery,
+  OrganizationFound,
   OrganizationDetail,
   OrganizationView,
   RegisterInput,
@@ -125,6 +127,11 @@ export const API = {
     summary: 'Approve or reject a pending organisation (a reason is required to reject)',
     params: IdParam, body: ReviewDecisionInput, success: { status: 200, body: OrganizationView },
     errors: ['organization_not_found', 'review_conflict'],
+  }),
+  findOrganizations: route({
+    method: 'get', path: '/api/staff/organizations', tags: ['staff'], access: { staff: ['reviewer', 'moderator', 'admin'] },
+    summary: 'Approved organisations whose name contains q, or whose credit code is q (at most 20)',
+    query: OrganizationFindQuery, success: { status: 200, body: OrganizationFound },
   }),
   staffUsers: route({
     method: 'get', path: '/api/staff/users', tags: ['staff'], access: { staff: ['admin'] },

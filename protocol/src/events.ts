@@ -121,4 +121,6 @@ export const presenceKey = (redisPrefix: string, userId: string) => `${redisPref
 /** How services push to socket rooms without knowing whether a Socket.IO server or the Redis emitter carries it. */
 export interface Broadcaster {
   to<E extends keyof ServerToClientEvents>(room: string | string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /** As `to`, skipping the sockets that are also in `except` (those already told another way). */
+  toExcept<E extends keyof ServerToClientEvents>(room: string | string[], except: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 }

@@ -138,3 +138,9 @@ export const ReviewQueueQuery = z.strictObject({
 });
 
 export const IdParam = z.strictObject({ id: z.uuid() });
+
+/** Staff find an approved organisation by part of its name or by its credit code (to open a room for it). */
+export const OrganizationFindQuery = z.strictObject({ q: z.string().trim().min(1).max(100) });
+export const OrganizationFound = z
+  .object({ organizations: z.array(z.object({ id: z.string(), name: z.string(), type: OrganizationType, cityCode: z.string() })) })
+  .openapi('OrganizationFound');

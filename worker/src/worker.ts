@@ -44,7 +44,7 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
     if (readyCount++ > 0) schedule().catch((error: Error) => log.error({ err: error.message }, 'could not restore the job schedules'));
   });
   // The worker reaches sockets through the adapter's Redis stream, exactly as the servers do.
-  const broadcast: Broadcaster = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
+  const broadcast: Pick<Broadcaster, 'to'> = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
   const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, bull: queue, matches, search, log }, job.name, job.data), {
     connection: redis.duplicate(),

@@ -27,7 +27,7 @@ export async function realProcessorDeps(config: Config, urls: ServiceUrls) {
   const search: SearchTarget = { client: createSearchClient(urls.meiliUrl, urls.meiliMasterKey), indexUid: indexName(config.MEILI_INDEX_PREFIX) };
   await applySettings(search.client, search.indexUid);
   const emitted: Emitted[] = [];
-  const broadcast: Broadcaster = {
+  const broadcast: Pick<Broadcaster, 'to'> = {
     to: (room, event, ...args) => void emitted.push({ rooms: [room].flat(), event, payload: args[0] }),
   };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE });

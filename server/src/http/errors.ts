@@ -55,9 +55,12 @@ export const errorMiddleware: ErrorRequestHandler = (error, req, res, _next) => 
 };
 
 export function isUniqueViolation(error: unknown, field?: string): boolean {
-  const e = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } } };
-  if (e?.code !== 'P2002') return false;
+  type Constraint = { fields?: string[]; index?: string };
+  const e = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { kind?: string; constraint?: Constraint } } } };
+  const cause = e?.meta?.driverAdapterError?.cause;
+  // P2002 from model queries; a raw query (P2010) carries the driver's own kind.
+  if (e?.code !== 'P2002' && !(e?.code === 'P2010' && cause?.kind === 'UniqueConstraintViolation')) return false;
   if (!field) return true;
-  const fields = e.meta?.driverAdapterError?.cause?.constraint?.fields ?? e.meta?.target;
-  return JSON.stringify(fields ?? '').includes(field);
+  const names = cause?.constraint?.fields ?? cause?.constraint?.index ?? e.meta?.target;
+  return JSON.stringify(names ?? '').includes(field);
 }

@@ -9,6 +9,7 @@ export function organizationRoutes(deps: { organizations: OrganizationService; r
   const router = Router();
   mount(router, API.myOrganization, resolveActor, async (_input, { actor }) => organizations.mine(actor!));
   mount(router, API.resubmitOrganization, resolveActor, async ({ body }, { actor }) => organizations.resubmit(actor!, body));
+  mount(router, API.findOrganizations, resolveActor, async ({ query }) => organizations.find(query.q));
   mount(router, API.reviewQueue, resolveActor, async ({ query }) => ({ organizations: await review.queueOf(query.status) }));
   mount(router, API.reviewOrganization, resolveActor, async ({ params }) => review.detail(params.id));
   mount(router, API.decideOrganization, resolveActor, async ({ params, body }, { actor, req }) => {

@@ -65,6 +65,17 @@ export class OrganizationService {
     }
   }
 
+  /** Approved organisations by part of their name or by their exact credit code, closest names first. */
+  async find(q: string) {
+    const organizations = await this.db.organization.findMany({
+      where: { status: 'approved', OR: [{ name: { contains: q, mode: 'insensitive' } }, { creditCode: q.toUpperCase() }] },
+      select: { id: true, name: true, type: true, cityCode: true },
+      orderBy: { name: 'asc' },
+      take: 20,
+    });
+    return { organizations };
+  }
+
   async mine(actor: Actor) {
     return presentOrganizationDetail(await this.repo.findDetailOrFail(actor.organizationId!));
   }

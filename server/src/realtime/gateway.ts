@@ -154,6 +154,9 @@ export function createGateway(deps: {
     to(room, event, ...args) {
       io.to(room).emit(event, ...args);
     },
+    toExcept(room, except, event, ...args) {
+      io.to(room).except(except).emit(event, ...args);
+    },
   };
 
   return {

@@ -5,13 +5,13 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Prisma, type Db, type NegotiationRoom, type RoomEntry, type RoomFile } from '@hub/db';
+import type { Db, NegotiationRoom, RoomEntry, RoomFile } from '@hub/db';
 import type { Config, Logger } from '@hub/platform';
 import { ALL_STAFF_ROOMS, ROOM_FILE_TYPES, type Broadcaster, type RoomEntryView, type RoomFileType, type RoomFileUploadQuery, type RoomFileView } from '@hub/protocol';
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, isUniqueViolation } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
 import type { RoomGate } from './moderation.ts';
 import { appendRoomEntry } from './record.ts';
@@ -321,7 +321,7 @@ export class RoomFileService {
       return { created };
     } catch (error) {
       // The same key sent twice at once: the other attempt stored it first (its bytes are the same file on disk).
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (isUniqueViolation(error, 'clientKey')) {
         const stored = await this.byClientKey(room.id, actor.userId, query.clientKey);
         if (stored) return { resent: await this.compare(stored, requestHash) };
       }

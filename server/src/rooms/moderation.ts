@@ -21,16 +21,20 @@ export class RoomGate {
   constructor(private readonly db: Db) {}
 
   async screen(actor: Actor, room: NegotiationRoom, text: string): Promise<{ flagged: string[] }> {
-    if (room.frozenAt) throw frozenError(room);
     const mute = await this.db.roomMute.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.userId } } });
+    return this.check(room, mute, text);
+  }
+
+  /** As `screen`, for a caller that has already read the sender's mute (or its absence). */
+  async check(room: NegotiationRoom, mute: { until: Date; reason: string } | null, text: string): Promise<{ flagged: string[] }> {
+    if (room.frozenAt) throw frozenError(room);
     if (mute && mute.until > new Date()) {
       const why = mute.reason ? ` (${mute.reason})` : '';
       throw new AppError('participant_muted', `Staff have muted you in this room until ${mute.until.toISOString()}${why}.`);
     }
     const lowered = text.normalize('NFKC').toLowerCase();
     const hits = (await this.bannedWords()).filter((rule) => lowered.includes(rule.word));
-    const blocked = hits.filter((rule) => rule.action === 'block');
-    if (blocked.length) {
+    if (hits.some((rule) => rule.action === 'block')) {
       throw new AppError('message_blocked', 'The message contains words this platform does not allow; it was not sent.', {
         fields: [{ path: 'body', message: 'banned_word' }],
       });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RoomEntryView, RoomJoined, RoomPresence, RoomView } from '@hub/protocol';
+import type { RoomActivity, RoomEntryView, RoomJoined, RoomPresence, RoomView } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connected, nextEvent } from '../../test/client.ts';
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
@@ -69,10 +69,15 @@ describe('technology brokers', () => {
     expect(sent).toMatchObject({ ok: true, data: { kind: 'message', author: { id: broker.userId, organizationId: broker.organizationId } } });
     expect(await seen).toMatchObject({ seq: (sent as { data: RoomEntryView }).data.seq });
 
-    // The broker's room list follows the room live, like the parties'.
-    const listed = nextEvent(brokerSocket, 'room:activity');
+    // The broker's room list (a tab without the room open) follows the room live, like the parties'.
+    const listTab = broker.client.socket();
+    await connected(listTab);
+    const listed: RoomActivity[] = [];
+    listTab.on('room:activity', (activity) => listed.push(activity));
     const reply = (await b.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '同意，下周安排。' })) as Ack<RoomEntryView>;
-    expect(await listed).toMatchObject({ roomId: room.id, lastSeq: (reply as { data: RoomEntryView }).data.seq, kind: 'message', authorId: demander.userId });
+    const seq = (reply as { data: RoomEntryView }).data.seq;
+    await expect.poll(() => listed.find((a) => a.lastSeq === seq)).toMatchObject({ roomId: room.id, kind: 'message', authorId: demander.userId });
+    listTab.close();
 
     // Brokers advise: offers and stage moves bind a party, so they are the parties' alone.
     expect((await broker.client.post(`/api/rooms/${room.id}/stage`, { stage: 'formal_negotiation' })).body.error).toBe('forbidden');
@@ -229,6 +234,14 @@ describe('staff in a room', () => {
     const a = supplier.client.socket();
     await connected(a);
     const body = { supplyOrganizationId: supplier.organizationId, demandOrganizationId: demander.organizationId, title: '路演现场对接：固态电池电解质', reason: '路演现场双方当面提出对接意向' };
+
+    // Staff find both organisations by part of the name or the credit code; pending ones are not offered, members may not search.
+    const found = await staff.client.get(`/api/staff/organizations?q=${encodeURIComponent(supplier.input.organization.name.slice(-8))}`);
+    expect(found.body.organizations).toEqual([{ id: supplier.organizationId, name: supplier.input.organization.name, type: 'research_institute', cityCode: '330100' }]);
+    expect((await staff.client.get(`/api/staff/organizations?q=${demander.input.organization.creditCode.toLowerCase()}`)).body.organizations.map((o: { id: string }) => o.id)).toEqual([demander.organizationId]);
+    expect((await staff.client.get(`/api/staff/organizations?q=${encodeURIComponent(pending.input.organization.name)}`)).body.organizations).toEqual([]);
+    expect((await staff.client.get('/api/staff/organizations?q=')).body.error).toBe('validation_failed');
+    expect((await supplier.client.get('/api/staff/organizations?q=测试')).status).toBe(403);
 
     const rooms = await t.ctx.db.negotiationRoom.count();
     for (const [client, input, status, error] of [

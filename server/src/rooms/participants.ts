@@ -1,4 +1,4 @@
-import { appendEvidence, notifyMembers, type Db, type NegotiationRoom, type Prisma, type RoomParticipantRole } from '@hub/db';
+import { appendEvidence, notifyMembers, type Db, type NegotiationRoom, type Prisma, type RoomEntry, type RoomParticipantRole } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import { socketRoom, type Broadcaster, type JobQueue, type RoomView, type StaffOpenRoomInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
@@ -109,7 +109,7 @@ export class ParticipantService {
     });
     this.log.info({ roomId, userId, role: participant.role, by: actor.userId }, self ? 'participant left room' : 'participant removed from room');
     // The one who left hears of it on every open tab, even those about to stop hearing the room.
-    await this.rooms.announce(room, entry!, [socketRoom.user(userId)]);
+    await this.rooms.announce(room, entry!, { alsoTo: [socketRoom.user(userId)] });
     // A broker who is gone hears no more of the room (the stream keeps this after the entry); staff stay able to observe.
     if (participant.role === 'broker') this.stopListening(userId, roomId);
     await this.rooms.announceUpdate(roomId);
@@ -176,7 +176,7 @@ export class ParticipantService {
   }
 
   /** The entry goes to the room; its changed participant list to everyone who has it open. */
-  private async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>) {
+  private async announce(room: NegotiationRoom, entry: RoomEntry) {
     await this.rooms.announce(room, entry);
     await this.rooms.announceUpdate(room.id);
   }

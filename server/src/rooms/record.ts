@@ -1,6 +1,6 @@
 import type { Db, Prisma, RoomEntry } from '@hub/db';
 import type { RoomEntryKind, RoomVerification } from '@hub/protocol';
-import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
+import { canonicalJson, evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
 
 /** What an entry says; the sequence number, time and hashes are the record's to give. */
 export interface NewEntry {
@@ -26,25 +26,47 @@ function content(roomId: string, entry: Pick<RoomEntry, 'seq' | 'kind' | 'author
   };
 }
 
+/** Stands for the sequence number while the hashed text is built: the database fills in the real one. */
+const SEQ_MARK = -1;
+
 /**
- * Appends an entry to a room's record inside the caller's transaction: locks the room row (appends
- * to one room are serialised, rooms do not wait on each other), takes the next sequence number, and
- * links the entry to its predecessor by hash. Returns null when the room does not exist.
+ * The text an entry's hash covers, split where its sequence number goes. `seq` sorts after every key
+ * of the payload and before the subject's (server-made) ones, so its mark is the last match.
  */
-export async function appendRoomEntry(tx: Prisma.TransactionClient, roomId: string, entry: NewEntry): Promise<RoomEntry | null> {
-  const [room] = await tx.$queryRaw<{ lastSeq: number; lastHash: string }[]>`
-    SELECT "lastSeq", "lastHash" FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE`;
-  if (!room) return null;
-  const seq = room.lastSeq + 1;
-  const createdAt = new Date();
+function hashedAround(roomId: string, fields: Omit<Parameters<typeof content>[1], 'seq'>, createdAt: string): [string, string] {
+  const text = canonicalJson(content(roomId, { ...fields, seq: SEQ_MARK }, createdAt));
+  const at = text.lastIndexOf(`"seq":${SEQ_MARK}`) + '"seq":'.length;
+  return [text.slice(0, at), text.slice(at + String(SEQ_MARK).length)];
+}
+
+/**
+ * Appends an entry to a room's record in one statement (alone, or inside the caller's transaction):
+ * locks the room row (appends to one room are serialised, rooms do not wait on each other), takes the
+ * next sequence number, links the entry to its predecessor by sha256(prevHash + canonical JSON),
+ * exactly as `evidenceHash` does, and moves the room's last sequence and hash. One round trip, no
+ * interactive transaction: that is what lets a room take messages at the rate a live negotiation
+ * (or a roadshow's hundreds of rooms) sends them. Returns null when the room does not exist.
+ */
+export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId: string, entry: NewEntry): Promise<RoomEntry | null> {
+  const createdAt = new Date().toISOString();
   const data = JSON.parse(JSON.stringify(entry.data ?? {})) as Prisma.InputJsonObject;
-  const fields = { seq, kind: entry.kind, authorId: entry.authorId, body: entry.body, replyToSeq: entry.replyToSeq ?? null, data };
-  const hash = evidenceHash(room.lastHash, content(roomId, fields, createdAt.toISOString()));
-  const created = await tx.roomEntry.create({
-    data: { ...fields, roomId, createdAt, prevHash: room.lastHash, hash, clientKey: entry.clientKey ?? null, requestHash: entry.requestHash ?? null },
-  });
-  await tx.negotiationRoom.update({ where: { id: roomId }, data: { lastSeq: seq, lastHash: hash, lastEntryAt: createdAt } });
-  return created;
+  const fields = { kind: entry.kind, authorId: entry.authorId, body: entry.body, replyToSeq: entry.replyToSeq ?? null, data };
+  const [before, after] = hashedAround(roomId, fields, createdAt);
+  const rows = await db.$queryRaw<RoomEntry[]>`
+    WITH locked AS (
+      SELECT id, "lastSeq" + 1 AS seq, "lastHash" AS "prevHash" FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE
+    ), next AS (
+      SELECT id, seq, "prevHash", encode(sha256(convert_to("prevHash" || ${before}::text || seq::text || ${after}::text, 'UTF8')), 'hex') AS hash FROM locked
+    ), moved AS (
+      UPDATE "NegotiationRoom" r SET "lastSeq" = next.seq, "lastHash" = next.hash, "lastEntryAt" = ${createdAt}::timestamp(3)
+      FROM next WHERE r.id = next.id
+    )
+    INSERT INTO "RoomEntry" (id, "roomId", seq, kind, "authorId", body, "replyToSeq", data, "clientKey", "requestHash", "createdAt", "prevHash", hash)
+    SELECT gen_random_uuid(), next.id, next.seq, ${fields.kind}::text, ${fields.authorId}::uuid, ${fields.body}::text, ${fields.replyToSeq}::int,
+      ${JSON.stringify(data)}::jsonb, ${entry.clientKey ?? null}::text, ${entry.requestHash ?? null}::text, ${createdAt}::timestamp(3), next."prevHash", next.hash
+    FROM next
+    RETURNING *`;
+  return rows[0] ?? null;
 }
 
 /** Walks a room's record in order and reports the first entry whose link, hash or sequence does not hold. */

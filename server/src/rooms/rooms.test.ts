@@ -30,6 +30,12 @@ describe('negotiation room messages', () => {
     const staff = await signInStaff(t.ctx.db, t.baseUrl, 'moderator');
     const staffSocket = staff.client.socket();
     await connected(staffSocket);
+    // Another tab of the supplier's, on the room list: it gets the activity; the tabs with the room open get the entry instead.
+    const listTab = supplier.client.socket();
+    await connected(listTab);
+    const listedForTab = nextEvent(listTab, 'room:activity');
+    const activityInRoom: unknown[] = [];
+    for (const s of [a, b]) s.on('room:activity', (activity) => activityInRoom.push(activity));
     const listed = nextEvent(staffSocket, 'room:activity');
     const seen = nextEvent(b, 'room:entry');
     const sent = (await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '您好，我们对贵方的需求很感兴趣。' })) as Ack<RoomEntryView>;
@@ -37,7 +43,10 @@ describe('negotiation room messages', () => {
     expect(await seen).toEqual((sent as { data: RoomEntryView }).data);
     // Staff room lists follow every room live.
     expect(await listed).toMatchObject({ roomId: room.id, lastSeq: 1, kind: 'message', authorId: supplier.userId });
+    expect(await listedForTab).toMatchObject({ roomId: room.id, lastSeq: 1, preview: '您好，我们对贵方的需求很感兴趣。' });
+    expect(activityInRoom).toEqual([]);
     staffSocket.close();
+    listTab.close();
     // B reads it: A hears the receipt with B's organisation, and A's view of the room says so from then on.
     const receipt = nextEvent(a, 'room:read');
     expect(await b.emitWithAck('room:read', { roomId: room.id, seq: 1 })).toMatchObject({ ok: true });
@@ -63,6 +72,22 @@ describe('negotiation room messages', () => {
     expect(other).toMatchObject({ ok: false, error: 'idempotency_conflict' });
     expect(await t.ctx.db.roomEntry.count({ where: { roomId: room.id } })).toBe(1);
     a.close();
+  });
+
+  it('the same key sent on two sockets at once is stored once, and both get the same entry', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const [a1, a2] = [supplier.client.socket(), supplier.client.socket()];
+    await Promise.all([connected(a1), connected(a2)]);
+    await Promise.all([a1, a2].map((s) => s.emitWithAck('room:join', { roomId: room.id })));
+    for (let round = 0; round < 5; round++) {
+      const clientKey = key();
+      const acks = (await Promise.all([a1, a2].map((s) => s.emitWithAck('room:send', { roomId: room.id, clientKey, body: `同时发送 ${round}` })))) as Ack<RoomEntryView>[];
+      expect(acks.map((ack) => ack.ok)).toEqual([true, true]);
+      expect(acks[0]).toEqual(acks[1]);
+    }
+    expect(await t.ctx.db.roomEntry.count({ where: { roomId: room.id } })).toBe(5);
+    a1.close();
+    a2.close();
   });
 
   it('refuses outsiders, empty and over-long messages, and staff sending; staff may read', async () => {

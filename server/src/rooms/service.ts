@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Prisma, type Db, type NegotiationRoom } from '@hub/db';
+import type { Db, NegotiationRoom, Prisma, RoomEntry, RoomParticipantRole } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import {
   ALL_STAFF_ROOMS,
@@ -22,11 +22,11 @@ import {
 } from '@hub/protocol';
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Actor } from '../auth/actor.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, isUniqueViolation } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
 import type { RoomGate } from './moderation.ts';
 import { authorsOf, participantsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
-import { appendRoomEntry, verifyRoomRecord, type NewEntry } from './record.ts';
+import { appendRoomEntry, verifyRoomRecord } from './record.ts';
 
 const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
 const viewerOf = (actor: Actor): EntryViewer => ({ staff: actor.staffRole !== null });
@@ -48,6 +48,15 @@ function counterpartOrganization(room: NegotiationRoom, organizationId: string |
   if (organizationId === room.supplyOrganizationId) return room.demandOrganizationId;
   if (organizationId === room.demandOrganizationId) return room.supplyOrganizationId;
   return null;
+}
+
+/** What `send` learns about the sender alongside the room row. */
+interface SendFacts {
+  participantRole: RoomParticipantRole | null;
+  muteUntil: Date | null;
+  muteReason: string | null;
+  earlierSeq: number | null;
+  participantIds: string[];
 }
 
 /** Who the actor is in a room: a party (its side), a broker or joined staff, or staff observing. */
@@ -120,23 +129,24 @@ export class RoomService {
   }
 
   /**
-   * Stores a party's message, then acks and broadcasts it. A resend with the same client key returns
-   * the stored entry (without a second broadcast); the same key with another body is refused (409).
+   * Stores a message, then acks and broadcasts it. A resend with the same client key returns the
+   * stored entry (without a second broadcast); the same key with another body is refused (409). The
+   * hot path of a live room: one query for everything the checks need, one statement to append.
    */
   async send(actor: Actor, input: RoomSendInput): Promise<RoomEntryView> {
-    const { room } = await this.writer(actor, input.roomId);
+    const { room, role, mute, earlierSeq, participantIds } = await this.sendContext(actor, input.roomId, input.clientKey);
     const requestHash = createHash('sha256').update(canonicalJson({ body: input.body, replyToSeq: input.replyToSeq ?? null })).digest('hex');
-    const earlier = await this.byClientKey(room.id, actor.userId, input.clientKey);
-    if (earlier) return this.resent(earlier, requestHash);
+    if (earlierSeq !== null) return this.resent(await this.entryAt(room.id, earlierSeq), requestHash);
+    if (role === 'observer') throw new AppError('forbidden', 'Staff observe this room; join it visibly to write in it.');
     if (room.stage === 'closed') throw new AppError('room_state_conflict', 'This negotiation is closed; the record can be read and exported, not added to.');
     if (input.replyToSeq !== undefined && input.replyToSeq > room.lastSeq) {
       throw new AppError('validation_failed', 'The message replied to does not exist in this room.', { fields: [{ path: 'replyToSeq', message: 'reply_not_found' }] });
     }
-    const { flagged } = await this.gate.screen(actor, room, input.body);
+    const { flagged } = await this.gate.check(room, mute, input.body);
     await this.limits.beforeMessage(actor.userId, room.id);
     let entry;
     try {
-      entry = await this.append(room.id, {
+      entry = (await appendRoomEntry(this.db, room.id, {
         kind: 'message',
         authorId: actor.userId,
         body: input.body,
@@ -144,21 +154,41 @@ export class RoomService {
         data: flagged.length ? { flagged } : {},
         clientKey: input.clientKey,
         requestHash,
-      });
+      }))!;
     } catch (error) {
       // The same key sent twice at once: the other attempt stored it first.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (isUniqueViolation(error, 'clientKey')) {
         const stored = await this.byClientKey(room.id, actor.userId, input.clientKey);
         if (stored) return this.resent(stored, requestHash);
       }
       throw error;
     }
-    const view = await this.announce(room, entry);
+    const author = { id: actor.userId, name: actor.name, organizationId: actor.organizationId };
+    const view = await this.announce(room, entry, { author, participantIds });
     if (flagged.length) {
       this.log.warn({ roomId: room.id, seq: entry.seq, words: flagged }, 'room message flagged');
       this.broadcast.to(ALL_STAFF_ROOMS, 'console:room-flagged', { roomId: room.id, seq: entry.seq, words: flagged, title: room.title });
     }
     return view;
+  }
+
+  /**
+   * Everything `send` checks, in one query: the room, the sender's place in it (as `access` decides
+   * it), their mute, an entry already stored under this client key, and who else follows the room.
+   */
+  private async sendContext(actor: Actor, roomId: string, clientKey: string) {
+    const [row] = await this.db.$queryRaw<(NegotiationRoom & SendFacts)[]>`
+      SELECT r.*, p.role AS "participantRole", m.until AS "muteUntil", m.reason AS "muteReason", e.seq AS "earlierSeq",
+        ARRAY(SELECT "userId"::text FROM "RoomParticipant" WHERE "roomId" = r.id) AS "participantIds"
+      FROM "NegotiationRoom" r
+      LEFT JOIN "RoomParticipant" p ON p."roomId" = r.id AND p."userId" = ${actor.userId}::uuid
+      LEFT JOIN "RoomMute" m ON m."roomId" = r.id AND m."userId" = ${actor.userId}::uuid
+      LEFT JOIN "RoomEntry" e ON e."roomId" = r.id AND e."authorId" = ${actor.userId}::uuid AND e."clientKey" = ${clientKey}
+      WHERE r.id = ${roomId}::uuid`;
+    if (!row) throw notFound();
+    const { participantRole, muteUntil, muteReason, earlierSeq, participantIds, ...room } = row;
+    const role = this.roleOf(actor, room, participantRole);
+    return { room, role, mute: muteUntil ? { until: muteUntil, reason: muteReason ?? '' } : null, earlierSeq, participantIds };
   }
 
   /** Moves the negotiation forward (or closes it without a deal); recorded in the room like a message. */
@@ -228,14 +258,22 @@ export class RoomService {
   async access(actor: Actor, id: string): Promise<Access> {
     const room = await this.db.negotiationRoom.findUnique({ where: { id } });
     if (!room) throw notFound();
+    const participant = partySide(room, actor.organizationId)
+      ? null
+      : await this.db.roomParticipant.findUnique({ where: { roomId_userId: { roomId: id, userId: actor.userId } } });
+    const role = this.roleOf(actor, room, participant?.role ?? null);
+    return { room, side: partySide(room, actor.organizationId), role };
+  }
+
+  /** The actor's role in the room (given their participant row's role, if any); outsiders get 404, unapproved members 403. */
+  private roleOf(actor: Actor, room: NegotiationRoom, participantRole: RoomParticipantRole | null): RoomRole {
     const side = partySide(room, actor.organizationId);
-    const participant = side ? null : await this.db.roomParticipant.findUnique({ where: { roomId_userId: { roomId: id, userId: actor.userId } } });
-    if (!side && !participant && !actor.staffRole) throw notFound();
-    const role: RoomRole = side ? 'party' : (participant?.role ?? 'observer');
-    if ((side || role === 'broker') && actor.organizationStatus !== 'approved') {
+    if (!side && !participantRole && !actor.staffRole) throw notFound();
+    const role: RoomRole = side ? 'party' : (participantRole ?? 'observer');
+    if ((role === 'party' || role === 'broker') && actor.organizationStatus !== 'approved') {
       throw new AppError('organization_not_approved', 'Your organisation is not approved.');
     }
-    return { room, side, role };
+    return role;
   }
 
   /** As `access`, for someone about to add to the record: parties, brokers and staff who joined; observers only read. */
@@ -252,31 +290,33 @@ export class RoomService {
     return (await this.db.roomParticipant.count({ where: { roomId: room.id, userId } })) > 0;
   }
 
-  append(roomId: string, entry: NewEntry) {
-    return this.db.$transaction(async (tx) => {
-      const created = await appendRoomEntry(tx, roomId, entry);
-      if (!created) throw notFound();
-      return created;
-    });
-  }
-
   /**
    * Tells the room's open sockets (and `alsoTo`) of the stored entry, and the room lists of both
-   * parties, the room's brokers and joined staff, and every staff console of the activity.
+   * parties, the room's brokers and joined staff, and every staff console of the activity (sockets
+   * that have the room open get only the entry). A caller
+   * that knows the entry's author and the room's participants passes them, and nothing is re-read.
    */
-  async announce(room: NegotiationRoom, entry: Awaited<ReturnType<RoomService['append']>>, alsoTo: string[] = []): Promise<RoomEntryView> {
-    const [[view], joined] = await Promise.all([this.presentEntries(room.id, [entry], { staff: false }), this.participants(room.id)]);
-    this.broadcast.to([socketRoom.negotiation(room.id), ...alsoTo], 'room:entry', view!);
-    const lists = [socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId), ...joined.map((p) => socketRoom.user(p.userId))];
-    this.broadcast.to([...lists, ...ALL_STAFF_ROOMS], 'room:activity', {
+  async announce(
+    room: NegotiationRoom,
+    entry: RoomEntry,
+    known: { alsoTo?: string[]; author?: RoomEntryView['author']; participantIds?: string[] } = {},
+  ): Promise<RoomEntryView> {
+    const [view, participantIds] = await Promise.all([
+      known.author ? presentEntry(entry, new Map([[known.author.id, known.author]]), new Map(), { staff: false }) : this.presentEntries(room.id, [entry], { staff: false }).then(([v]) => v!),
+      known.participantIds ?? this.participants(room.id).then((rows) => rows.map((p) => p.userId)),
+    ]);
+    this.broadcast.to([socketRoom.negotiation(room.id), ...(known.alsoTo ?? [])], 'room:entry', view);
+    const lists = [socketRoom.organization(room.supplyOrganizationId), socketRoom.organization(room.demandOrganizationId), ...participantIds.map(socketRoom.user)];
+    // Sockets with the room open have just had the entry itself.
+    this.broadcast.toExcept([...lists, ...ALL_STAFF_ROOMS], socketRoom.negotiation(room.id), 'room:activity', {
       roomId: room.id,
       lastSeq: entry.seq,
       lastEntryAt: entry.createdAt.toISOString(),
-      kind: view!.kind,
+      kind: view.kind,
       authorId: entry.authorId,
-      preview: previewOf(view!),
+      preview: previewOf(view),
     });
-    return view!;
+    return view;
   }
 
   /** The room as everyone sees it (nothing viewer-specific): what `room:updated` carries. */
@@ -301,6 +341,10 @@ export class RoomService {
   async announceUpdate(roomId: string): Promise<void> {
     const room = await this.db.negotiationRoom.findUnique({ where: { id: roomId } });
     if (room) this.broadcast.to(socketRoom.negotiation(room.id), 'room:updated', await this.shared(room));
+  }
+
+  private entryAt(roomId: string, seq: number) {
+    return this.db.roomEntry.findUniqueOrThrow({ where: { roomId_seq: { roomId, seq } } });
   }
 
   private byClientKey(roomId: string, authorId: string, clientKey: string) {
