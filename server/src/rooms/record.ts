@@ -52,7 +52,7 @@ export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId:
   const data = JSON.parse(JSON.stringify(entry.data ?? {})) as Prisma.InputJsonObject;
   const fields = { kind: entry.kind, authorId: entry.authorId, body: entry.body, replyToSeq: entry.replyToSeq ?? null, data };
   const [before, after] = hashedAround(roomId, fields, createdAt);
-  const rows = await db.$queryRaw<RoomEntry[]>`
+  const rows = await db.$queryRaw<RoomEntry[]>`/* prepared: room_append */
     WITH locked AS (
       SELECT id, "lastSeq" + 1 AS seq, "lastHash" AS "prevHash" FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE
     ), next AS (

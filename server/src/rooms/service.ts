@@ -177,7 +177,7 @@ export class RoomService {
    * it), their mute, an entry already stored under this client key, and who else follows the room.
    */
   private async sendContext(actor: Actor, roomId: string, clientKey: string) {
-    const [row] = await this.db.$queryRaw<(NegotiationRoom & SendFacts)[]>`
+    const [row] = await this.db.$queryRaw<(NegotiationRoom & SendFacts)[]>`/* prepared: room_send_context */
       SELECT r.*, p.role AS "participantRole", m.until AS "muteUntil", m.reason AS "muteReason", e.seq AS "earlierSeq",
         ARRAY(SELECT "userId"::text FROM "RoomParticipant" WHERE "roomId" = r.id) AS "participantIds"
       FROM "NegotiationRoom" r
