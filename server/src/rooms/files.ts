@@ -141,7 +141,7 @@ interface Received {
  */
 export class RoomFileService {
   private readonly dir: string;
-  private readonly maxBytes: number;
+  readonly maxBytes: number;
 
   constructor(
     private readonly db: Db,

@@ -1,5 +1,5 @@
 import { API } from '@hub/protocol';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
 import { renderEvidencePage } from './evidence-page.ts';
 import type { RoomFileService } from './files.ts';
@@ -27,8 +27,7 @@ export function roomRoutes(deps: { rooms: RoomService; offers: OfferService; par
     try {
       return await files.upload(actor!, params.id, query, { contentType: req.headers['content-type'], contentLength: req.headers['content-length'], stream: req });
     } catch (error) {
-      // Refused with the body (partly) unread: end the connection rather than read the rest of an unwanted upload.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      if (!req.complete) discardRest(req, files.maxBytes);
       throw error;
     }
   });
@@ -42,4 +41,18 @@ export function roomRoutes(deps: { rooms: RoomService; offers: OfferService; par
   mount(router, API.makeOffer, resolveActor, async ({ params, body }, { actor }) => offers.make(actor!, params.id, body));
   mount(router, API.acceptOffer, resolveActor, async ({ params }, { actor }) => offers.accept(actor!, params.id, params.offerId));
   return router;
+}
+
+/**
+ * Reads and drops the rest of a refused upload while the answer goes out. Closing at once would
+ * reset the connection under a client still sending, and it could lose the 413 (or 400) with it; a
+ * client that keeps sending more than another whole file's worth is cut off.
+ */
+function discardRest(req: Request, maxBytes: number) {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) req.socket.destroy();
+  });
+  req.resume();
 }
