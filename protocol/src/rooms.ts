@@ -102,6 +102,8 @@ export const RoomView = z
     frozen: z.boolean(),
     /** Why staff froze it (shown to everyone in the room). */
     frozenReason: z.string().nullable(),
+    /** The largest file the room takes, in bytes (the platform's ROOM_FILE_MAX_BYTES). */
+    fileMaxBytes: z.number().int(),
     /** Until when, and why, the viewer is muted in this room, if they are. */
     muted: z.object({ until: z.string(), reason: z.string() }).nullable(),
   })

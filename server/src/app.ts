@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Request } from 'express';
-import { socketRoom } from '@hub/protocol';
 import { loadActor, type Actor } from './auth/actor.ts';
 import { authRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
@@ -69,14 +68,11 @@ export function createHub(ctx: HubContext): Hub {
   const pusher = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast: gateway.broadcaster, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
   const matches = new MatchService(db, queue, gateway.broadcaster, pusher, log);
   const gate = new RoomGate(db);
-  const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log);
+  const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log, config.ROOM_FILE_MAX_BYTES);
   const offers = new OfferService(db, rooms, gate, gateway.broadcaster, log);
   const files = new RoomFileService(db, rooms, gate, limits, gateway.broadcaster, config, log);
   const moderation = new ModerationService(db, rooms, gate, gateway.broadcaster);
-  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, (userId, roomId) =>
-    gateway.io.in(socketRoom.user(userId)).socketsLeave(socketRoom.negotiation(roomId)),
-  );
-  registerRoomEvents(gateway.io, rooms, log);
+  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, registerRoomEvents(gateway.io, rooms, log));
   const { registry, httpDuration } = createMetrics();
 
   const resolveActor = async (req: Request): Promise<Actor | null> => {

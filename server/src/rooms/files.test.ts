@@ -184,6 +184,8 @@ describe('attaching a file: refusals, with nothing stored', () => {
 
   it('refuses a file over the limit with 413: streamed without a length, declared too long, or simply too big', async () => {
     const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    // The room tells its clients the limit, so they can check before uploading.
+    expect((await supplier.client.get(`/api/rooms/${room.id}`)).body.fileMaxBytes).toBe(LIMIT);
     const before = await snapshot(room.id);
     // Chunked: no Content-Length to trust; the count stops it just past the limit, without waiting for the end of the body.
     const streamed = await rawUpload(supplier.client, room.id, { name: 'big.pdf', type: 'application/pdf', maxChunks: 4096 });

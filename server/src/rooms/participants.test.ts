@@ -198,16 +198,17 @@ describe('staff in a room', () => {
     expect((await supplier.client.post(`/api/staff/rooms/${room.id}/join`, { reason: '成员无权' })).status).toBe(403);
 
     const updated = nextEvent(a, 'room:updated');
+    const presence: RoomPresence[] = [];
+    a.on('room:presence', (event) => presence.push(event));
+    const onlineNow = () => presence.at(-1)?.online.map((u) => `${u.id}:${u.role}`).sort();
     const joined = await staff.client.post(`/api/staff/rooms/${room.id}/join`, { reason: '双方申请平台协调报价' });
     expect(joined.status).toBe(200);
     expect(joined.body).toMatchObject({ myRole: 'staff', participants: [{ user: { id: staff.userId }, role: 'staff', side: null, organization: null }] });
     expect((await updated).participants).toMatchObject([{ user: { id: staff.userId }, role: 'staff' }]);
     expect((await staff.client.post(`/api/staff/rooms/${room.id}/join`, { reason: '再加入一次' })).body.error).toBe('participant_conflict');
 
-    // Rejoin the socket room so presence counts the staff member as visible now.
-    const presence = nextEvent(a, 'room:presence');
-    await s.emitWithAck('room:join', { roomId: room.id, afterSeq: 1 });
-    expect(((await presence) as RoomPresence).online).toContainEqual({ id: staff.userId, name: expect.any(String), organizationId: null, role: 'staff' });
+    // The staff member had the room open: shown at once, without opening it again.
+    await expect.poll(onlineNow).toEqual([`${staff.userId}:staff`, `${supplier.userId}:party`].sort());
     const sent = (await s.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '平台建议双方先确认付款节点。' })) as Ack<RoomEntryView>;
     expect(sent).toMatchObject({ ok: true, data: { seq: 2, author: { id: staff.userId, organizationId: null } } });
     // Staff still cannot speak for a party.
@@ -219,6 +220,8 @@ describe('staff in a room', () => {
     const left = nextEvent(a, 'room:updated');
     expect((await staff.client.delete(`/api/rooms/${room.id}/participants/${staff.userId}`)).status).toBe(204);
     expect((await left).participants).toEqual([]);
+    // Observing again, with the tab still open: no longer shown.
+    await expect.poll(onlineNow).toEqual([`${supplier.userId}:party`]);
     expect((await staff.client.get(`/api/rooms/${room.id}`)).body).toMatchObject({ myRole: 'observer', participants: [] });
     expect(await s.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '离开后发言' })).toMatchObject({ ok: false, error: 'forbidden' });
     a.close();

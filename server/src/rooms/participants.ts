@@ -6,6 +6,7 @@ import { AppError, isUniqueViolation } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
 import { appendRoomEntry, type NewEntry } from './record.ts';
 import { partySide, type RoomService } from './service.ts';
+import type { RoomSockets } from './socket.ts';
 
 /** Brokers are members of approved service agencies that offer brokerage (技术经纪). */
 const BROKER_ORGANIZATION: Prisma.OrganizationWhereInput = { status: 'approved', type: 'service_agency', specialities: { has: 'brokerage' } };
@@ -25,8 +26,7 @@ export class ParticipantService {
     private readonly broadcast: Broadcaster,
     private readonly queue: JobQueue,
     private readonly log: Logger,
-    /** Takes a user's open sockets, on every server process, out of a room's broadcasts. */
-    private readonly stopListening: (userId: string, roomId: string) => void,
+    private readonly sockets: RoomSockets,
   ) {}
 
   /** Brokers a party may invite: not already in the room, not a member of either party. */
@@ -111,8 +111,10 @@ export class ParticipantService {
     // The one who left hears of it on every open tab, even those about to stop hearing the room.
     await this.rooms.announce(room, entry!, { alsoTo: [socketRoom.user(userId)] });
     // A broker who is gone hears no more of the room (the stream keeps this after the entry); staff stay able to observe.
-    if (participant.role === 'broker') this.stopListening(userId, roomId);
+    if (participant.role === 'broker') this.sockets.stopListening(userId, roomId);
     await this.rooms.announceUpdate(roomId);
+    // Presence lists only who takes part: someone who left drops out even with a tab still open.
+    await this.sockets.announcePresence(roomId);
   }
 
   /**
@@ -175,10 +177,12 @@ export class ParticipantService {
     }
   }
 
-  /** The entry goes to the room; its changed participant list to everyone who has it open. */
+  /** The entry goes to the room; its changed participant list and presence to everyone who has it open. */
   private async announce(room: NegotiationRoom, entry: RoomEntry) {
     await this.rooms.announce(room, entry);
     await this.rooms.announceUpdate(room.id);
+    // Someone who joins with the room already open (staff who observed) is shown at once.
+    await this.sockets.announcePresence(room.id);
   }
 }
 

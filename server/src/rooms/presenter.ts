@@ -77,6 +77,7 @@ export function presentRoom(
   organizations: Map<string, { id: string; name: string }>,
   participants: RoomParticipantView[],
   viewer: RoomViewer,
+  fileMaxBytes: number,
 ): RoomView {
   const party = (id: string) => organizations.get(id) ?? { id, name: '' };
   return {
@@ -97,6 +98,7 @@ export function presentRoom(
     createdAt: room.createdAt.toISOString(),
     frozen: room.frozenAt !== null,
     frozenReason: room.frozenAt ? room.frozenReason : null,
+    fileMaxBytes,
     muted: viewer.mute && viewer.mute.until > new Date() ? { until: viewer.mute.until.toISOString(), reason: viewer.mute.reason } : null,
   };
 }

@@ -78,6 +78,8 @@ export class RoomService {
     private readonly limits: RateLimits,
     private readonly gate: RoomGate,
     private readonly log: Logger,
+    /** The largest file a room takes (shown in the room view, enforced by the file service). */
+    private readonly fileMaxBytes: number,
   ) {}
 
   async list(actor: Actor): Promise<{ rooms: RoomView[] }> {
@@ -333,7 +335,7 @@ export class RoomService {
       counterpartReadSeq: 0,
       unread: 0,
       mute: null,
-    });
+    }, this.fileMaxBytes);
     return RoomSharedView.parse(view);
   }
 
@@ -409,7 +411,7 @@ export class RoomService {
         counterpartReadSeq: counterpart ? (readBy.get(`${room.id}:${counterpart}`) ?? 0) : 0,
         unread: unreadBy.get(room.id) ?? 0,
         mute: muteIn.get(room.id) ?? null,
-      });
+      }, this.fileMaxBytes);
     });
   }
 }

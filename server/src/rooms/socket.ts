@@ -6,6 +6,14 @@ import { partySide, type RoomService } from './service.ts';
 
 const ROOM_PREFIX = socketRoom.negotiation('');
 
+/** What the rest of the server may ask of the room sockets when someone joins or leaves a room. */
+export interface RoomSockets {
+  /** Tells the room who of its parties, brokers and joined staff has it open now. */
+  announcePresence(roomId: string): Promise<void>;
+  /** Takes a user's open sockets, on every server process, out of a room's broadcasts. */
+  stopListening(userId: string, roomId: string): void;
+}
+
 /** Events about a room come from a socket that has joined it (`room:join`, which authorises it). */
 function requireJoined(socket: HubSocket, roomId: string) {
   if (!socket.rooms.has(socketRoom.negotiation(roomId))) throw new AppError('room_not_joined', 'Open the room first (room:join), then send.');
@@ -17,7 +25,7 @@ function requireJoined(socket: HubSocket, roomId: string) {
  * or a coded error. Presence is who of the parties, brokers and joined staff has the room open, on any
  * server process.
  */
-export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logger) {
+export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logger): RoomSockets {
   async function announcePresence(roomId: string) {
     try {
       const [room, sockets] = await Promise.all([rooms.room(roomId), io.in(socketRoom.negotiation(roomId)).fetchSockets()]);
@@ -98,4 +106,8 @@ export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logge
       if (left.length) setImmediate(() => left.forEach((roomId) => void announcePresence(roomId)));
     });
   });
+  return {
+    announcePresence,
+    stopListening: (userId, roomId) => io.in(socketRoom.user(userId)).socketsLeave(socketRoom.negotiation(roomId)),
+  };
 }

@@ -215,6 +215,7 @@ describe('room lists', () => {
     createdAt: '2026-05-01T08:00:00.000Z',
     frozen: false,
     frozenReason: null,
+    fileMaxBytes: 20 * 1024 * 1024,
     muted: null,
     ...overrides,
   });

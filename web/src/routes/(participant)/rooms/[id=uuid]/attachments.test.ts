@@ -1,6 +1,9 @@
 import type { RoomEntryView } from '@hub/protocol';
 import { describe, expect, it } from 'vitest';
-import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, attachmentErrorText, attachmentType, checkAttachment, fileOf, fileUrl, formatBytes } from './attachments.ts';
+import { ATTACHMENT_ACCEPT, attachmentErrorText, attachmentType, checkAttachment, fileOf, fileUrl, formatBytes } from './attachments.ts';
+
+/** A room's `fileMaxBytes` (the platform's default). */
+const MAX = 20 * 1024 * 1024;
 
 describe('attachments before upload', () => {
   it('take the type from the extension, whatever its case, and refuse what rooms do not take', () => {
@@ -14,21 +17,23 @@ describe('attachments before upload', () => {
   });
 
   it('say why a file would be refused, before sending a byte', () => {
-    expect(checkAttachment({ name: '方案.pdf', size: 1000 })).toEqual({ ok: true, mime: 'application/pdf' });
-    expect(checkAttachment({ name: 'setup.exe', size: 1000 })).toEqual({ ok: false, error: expect.stringContaining('不支持该文件类型') });
-    expect(checkAttachment({ name: '方案.pdf', size: 0 })).toEqual({ ok: false, error: '文件是空的。' });
-    expect(checkAttachment({ name: '方案.pdf', size: ATTACHMENT_MAX_BYTES + 1 })).toEqual({ ok: false, error: `文件过大：单个文件不能超过 ${formatBytes(ATTACHMENT_MAX_BYTES)}。` });
-    expect(checkAttachment({ name: '方案.pdf', size: ATTACHMENT_MAX_BYTES })).toMatchObject({ ok: true });
-    expect(checkAttachment({ name: `${'长'.repeat(200)}.pdf`, size: 10 })).toEqual({ ok: false, error: expect.stringContaining('文件名无效') });
+    expect(checkAttachment({ name: '方案.pdf', size: 1000 }, MAX)).toEqual({ ok: true, mime: 'application/pdf' });
+    expect(checkAttachment({ name: 'setup.exe', size: 1000 }, MAX)).toEqual({ ok: false, error: expect.stringContaining('不支持该文件类型') });
+    expect(checkAttachment({ name: '方案.pdf', size: 0 }, MAX)).toEqual({ ok: false, error: '文件是空的。' });
+    expect(checkAttachment({ name: '方案.pdf', size: MAX + 1 }, MAX)).toEqual({ ok: false, error: `文件过大：单个文件不能超过 ${formatBytes(MAX)}。` });
+    expect(checkAttachment({ name: '方案.pdf', size: MAX }, MAX)).toMatchObject({ ok: true });
+    expect(checkAttachment({ name: `${'长'.repeat(200)}.pdf`, size: 10 }, MAX)).toEqual({ ok: false, error: expect.stringContaining('文件名无效') });
   });
 
   it('word the server’s refusals for people', () => {
-    expect(attachmentErrorText({ error: 'file_type_refused', message: '', details: { fields: [{ path: 'body', message: 'file_type_refused' }] } })).toContain('内容与其类型不符');
-    expect(attachmentErrorText({ error: 'file_type_refused', message: '', details: { fields: [{ path: 'contentType', message: 'file_type_refused' }] } })).toContain('不支持该文件类型');
-    expect(attachmentErrorText({ error: 'file_too_large', message: '' })).toMatch(/20\s?MB/);
-    expect(attachmentErrorText({ error: 'service_unavailable', message: 'network error' })).toContain('不会重复上传');
-    expect(attachmentErrorText({ error: 'validation_failed', message: '', details: { fields: [{ path: 'body', message: 'file_empty' }] } })).toBe('文件是空的。');
-    expect(attachmentErrorText({ error: 'room_state_conflict', message: '' })).not.toBe('');
+    expect(attachmentErrorText({ error: 'file_type_refused', message: '', details: { fields: [{ path: 'body', message: 'file_type_refused' }] } }, MAX)).toContain('内容与其类型不符');
+    expect(attachmentErrorText({ error: 'file_type_refused', message: '', details: { fields: [{ path: 'contentType', message: 'file_type_refused' }] } }, MAX)).toContain('不支持该文件类型');
+    expect(attachmentErrorText({ error: 'file_too_large', message: '' }, MAX)).toMatch(/20\s?MB/);
+    // The room's own limit, whatever the server is configured with.
+    expect(attachmentErrorText({ error: 'file_too_large', message: '' }, 5 * 1024 * 1024)).toMatch(/5\s?MB/);
+    expect(attachmentErrorText({ error: 'service_unavailable', message: 'network error' }, MAX)).toContain('不会重复上传');
+    expect(attachmentErrorText({ error: 'validation_failed', message: '', details: { fields: [{ path: 'body', message: 'file_empty' }] } }, MAX)).toBe('文件是空的。');
+    expect(attachmentErrorText({ error: 'room_state_conflict', message: '' }, MAX)).not.toBe('');
   });
 
   it('show sizes the way people read them', () => {

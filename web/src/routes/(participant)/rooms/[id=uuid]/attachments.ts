@@ -4,12 +4,6 @@ import { errorText } from '#lib/labels.ts';
 import { m } from '#lib/paraglide/messages.js';
 import { getLocale } from '#lib/paraglide/runtime.js';
 
-/**
- * The largest file a room takes, as the server is configured by default (ROOM_FILE_MAX_BYTES). Only
- * for the check before uploading: the server enforces its own limit and says so with 413.
- */
-export const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
-
 /** The file picker's `accept`: every type a room takes, by MIME type and by extension. */
 export const ATTACHMENT_ACCEPT = Object.entries(ROOM_FILE_TYPES)
   .flatMap(([mime, extensions]) => [mime, ...extensions.map((e) => `.${e}`)])
@@ -26,8 +20,8 @@ export function attachmentType(name: string): RoomFileType | null {
 
 export type AttachmentCheck = { ok: true; mime: RoomFileType } | { ok: false; error: string };
 
-/** What the server would refuse without reading the bytes, said before uploading them. */
-export function checkAttachment(file: { name: string; size: number }, maxBytes = ATTACHMENT_MAX_BYTES): AttachmentCheck {
+/** What the server would refuse without reading the bytes, said before uploading them (`maxBytes`: the room's `fileMaxBytes`). */
+export function checkAttachment(file: { name: string; size: number }, maxBytes: number): AttachmentCheck {
   if (!RoomFileUploadQuery.shape.name.safeParse(file.name).success) return { ok: false, error: m.error_file_name() };
   const mime = attachmentType(file.name);
   if (!mime) return { ok: false, error: m.error_file_type_refused() };
@@ -66,12 +60,12 @@ export function fileUrl(roomId: string, fileId: string): string {
   return API.downloadRoomFile.path.replace(':id', encodeURIComponent(roomId)).replace(':fileId', encodeURIComponent(fileId));
 }
 
-/** Why an upload was refused, in words (the size limit with it when the file was too large). */
-export function attachmentErrorText(error: ErrorBody): string {
+/** Why an upload was refused, in words (the room's size limit with it when the file was too large). */
+export function attachmentErrorText(error: ErrorBody, maxBytes: number): string {
   const field = error.details?.fields?.[0];
   switch (error.error) {
     case 'file_too_large':
-      return m.error_file_too_large({ size: formatBytes(ATTACHMENT_MAX_BYTES) });
+      return m.error_file_too_large({ size: formatBytes(maxBytes) });
     case 'file_type_refused':
       return field?.path === 'body' ? m.error_file_content_mismatch() : m.error_file_type_refused();
     case 'service_unavailable':
