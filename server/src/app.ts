@@ -14,7 +14,7 @@ import { MatchPusher } from '@hub/matching';
 import { matchRoutes } from './matches/routes.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { ModerationService } from './moderation/service.ts';
-import { RoomFileService } from './rooms/files.ts';
+import { FILE_SWEEP_AGE_MS, filesDirOf, RoomFileService, sweepRoomFiles } from './rooms/files.ts';
 import { RoomGate } from './rooms/moderation.ts';
 import { OfferService } from './rooms/offers.ts';
 import { ParticipantService } from './rooms/participants.ts';
@@ -71,6 +71,14 @@ export function createHub(ctx: HubContext): Hub {
   const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log, config.ROOM_FILE_MAX_BYTES);
   const offers = new OfferService(db, rooms, gate, gateway.broadcaster, log);
   const files = new RoomFileService(db, rooms, gate, limits, gateway.broadcaster, config, log);
+  // Hourly: what a crash or a failed write left on disk (temporary uploads, files no row names).
+  const fileSweep = setInterval(() => {
+    sweepRoomFiles(db, filesDirOf(config)).then(
+      (removed) => removed && log.info({ removed }, 'room file sweep removed leftovers'),
+      (error: Error) => log.warn({ err: error.message }, 'room file sweep failed'),
+    );
+  }, FILE_SWEEP_AGE_MS);
+  fileSweep.unref();
   const moderation = new ModerationService(db, rooms, gate, gateway.broadcaster);
   const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, registerRoomEvents(gateway.io, rooms, log));
   const { registry, httpDuration } = createMetrics();
@@ -119,6 +127,7 @@ export function createHub(ctx: HubContext): Hub {
     io: gateway.io,
     app,
     async close() {
+      clearInterval(fileSweep);
       await gateway.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
 import { collect, waitFor } from '../../test/room-client.ts';
 import { buildRoom } from '../../test/room-factory.ts';
+import { sweepRoomFiles } from './files.ts';
 
 /** Small enough that a test can go over it cheaply. */
 const LIMIT = 64 * 1024;
@@ -388,5 +389,39 @@ describe('attaching a file', () => {
     // Hiding leaves the record intact.
     expect((await moderator.client.get(`/api/rooms/${r.room.id}/evidence`)).body.verification.ok).toBe(true);
     r.close();
+  });
+});
+
+describe('the leftovers sweep', () => {
+  it('removes old temporary uploads and old files no row names; keeps recorded files and anything recent', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const kept = (await upload(supplier.client, room.id, { name: '保留.pdf', type: 'application/pdf', bytes: pdf() })).body as RoomEntryView;
+    const keptPath = path.join(filesDir, (kept.data.file as RoomFileView).sha256.slice(0, 2), (kept.data.file as RoomFileView).sha256);
+    const leftover = async (where: string, ageMs: number) => {
+      await mkdir(path.dirname(where), { recursive: true });
+      await writeFile(where, randomBytes(32));
+      const then = new Date(Date.now() - ageMs);
+      await utimes(where, then, then);
+      return where;
+    };
+    const HOUR = 60 * 60_000;
+    const orphanSha = sha256(randomBytes(16));
+    const oldOrphan = await leftover(path.join(filesDir, orphanSha.slice(0, 2), orphanSha), 2 * HOUR);
+    const oldTmp = await leftover(path.join(filesDir, 'tmp', randomBytes(8).toString('hex')), 2 * HOUR);
+    const freshSha = sha256(randomBytes(16));
+    const freshOrphan = await leftover(path.join(filesDir, freshSha.slice(0, 2), freshSha), 60_000);
+    const freshTmp = await leftover(path.join(filesDir, 'tmp', randomBytes(8).toString('hex')), 60_000);
+    // The recorded file is old too: its row keeps it.
+    const then = new Date(Date.now() - 2 * HOUR);
+    await utimes(keptPath, then, then);
+
+    expect(await sweepRoomFiles(t.ctx.db, filesDir, HOUR)).toBe(2);
+    const left = await storedFiles();
+    expect(left).not.toContain(oldOrphan);
+    expect(left).not.toContain(oldTmp);
+    expect(left).toEqual(expect.arrayContaining([keptPath, freshOrphan, freshTmp]));
+    expect((await download(supplier.client, room.id, (kept.data.file as RoomFileView).id)).status).toBe(200);
+    await rm(freshOrphan);
+    await rm(freshTmp);
   });
 });

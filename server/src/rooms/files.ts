@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -152,7 +152,7 @@ export class RoomFileService {
     config: Pick<Config, 'FILES_DIR' | 'DATA_DIR' | 'ROOM_FILE_MAX_BYTES'>,
     private readonly log: Logger,
   ) {
-    this.dir = path.resolve(config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'));
+    this.dir = filesDirOf(config);
     this.maxBytes = config.ROOM_FILE_MAX_BYTES;
   }
 
@@ -353,6 +353,35 @@ export class RoomFileService {
     if (earlier.requestHash !== requestHash) throw new AppError('idempotency_conflict', 'This client key was already used for a different message or file.');
     return (await this.rooms.presentEntries(earlier.roomId, [earlier], { staff: false }))[0]!;
   }
+}
+
+/** Where room files live: FILES_DIR, or DATA_DIR/files. */
+export const filesDirOf = (config: Pick<Config, 'FILES_DIR' | 'DATA_DIR'>) => path.resolve(config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'));
+
+/** How old an unrecorded file must be before the sweep removes it: far longer than any upload takes. */
+export const FILE_SWEEP_AGE_MS = 60 * 60_000;
+
+const isOlder = async (file: string, cutoff: number) => ((await stat(file).catch(() => null))?.mtimeMs ?? Infinity) < cutoff;
+
+/**
+ * Removes what a crash or a failed write left on disk: temporary uploads, and stored files no
+ * `RoomFile` row names (the bytes are placed just before their row is written). Only files older
+ * than `olderThanMs`, so an upload in flight is never touched. Returns how many it removed.
+ */
+export async function sweepRoomFiles(db: Db, dir: string, olderThanMs = FILE_SWEEP_AGE_MS): Promise<number> {
+  const cutoff = Date.now() - olderThanMs;
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile());
+  const candidates: { file: string; sha256: string | null }[] = [];
+  for (const entry of files) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (!(await isOlder(file, cutoff))) continue;
+    candidates.push({ file, sha256: path.basename(entry.parentPath) === 'tmp' ? null : entry.name });
+  }
+  const named = candidates.flatMap((c) => (c.sha256 ? [c.sha256] : []));
+  const kept = new Set((await db.roomFile.findMany({ where: { sha256: { in: named } }, select: { sha256: true } })).map((r) => r.sha256));
+  const orphans = candidates.filter((c) => !c.sha256 || !kept.has(c.sha256));
+  await Promise.all(orphans.map((c) => rm(c.file, { force: true })));
+  return orphans.length;
 }
 
 /**
