@@ -354,7 +354,7 @@ describe('matching (browser)', () => {
       // The supply picked through search, the demand id pasted: recommended, and streamed live.
       await consolePage.getByTestId('picker-supply-q').fill(marker);
       await consolePage.getByTestId('picker-supply-search').click();
-      await consolePage.locator(`[data-testid="picker-pick"][data-listing-id="${recommendedId}"]`).click({ timeout: MATCH_TIMEOUT });
+      await consolePage.locator(`[data-testid="picker-supply-pick"][data-id="${recommendedId}"]`).click({ timeout: MATCH_TIMEOUT });
       expect(await consolePage.getByTestId('recommend-supply').inputValue()).toBe(recommendedId);
       expect(await consolePage.getByTestId('recommend-picked-supply').textContent()).toContain(recommendedTitle);
       await consolePage.getByTestId('recommend-submit').click();

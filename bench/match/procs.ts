@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { BenchStack } from '../search/stack.ts';
 
 /** A hub process (API server or worker) the benchmark runs as a child: `node --import tsx <script>`. */
 export interface Child {
@@ -14,6 +15,28 @@ export interface Child {
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Log lines a child printed (warn and above at LOG_LEVEL=warn); the first ones are echoed. */
 const ECHO_LINES = 15;
+
+/**
+ * The environment of a hub process on the benchmark's own stack (its database, Redis prefix and
+ * Meilisearch), quiet and without demo data or a first admin, plus what the benchmark sets itself.
+ */
+export function hubEnv(stack: BenchStack, overrides: Record<string, string>): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+    MEILI_URL: stack.meili.url,
+    MEILI_MASTER_KEY: stack.meili.masterKey,
+    REDIS_PREFIX: stack.prefix,
+    MEILI_INDEX_PREFIX: stack.prefix,
+    ADMIN_EMAIL: '',
+    ADMIN_PASSWORD: '',
+    DEMO_MODE: 'false',
+    ...overrides,
+  };
+}
 
 export function spawnHubProcess(name: string, script: string, env: Record<string, string>, say: (line: string) => void, nodeArgs: string[] = []): Child {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {

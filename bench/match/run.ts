@@ -26,13 +26,13 @@ import { mulberry32 } from '../../prisma/src/demo/index.ts';
 import { SocketEmitter } from '../../worker/src/socket-emitter.ts';
 import { generate, loadPostgres, type BenchData } from '../search/load.ts';
 import { runBench, startStack } from '../search/stack.ts';
-import { ratio, summarize, type Summary } from '../search/stats.ts';
+import { formatSeconds, formatSummary, ratio, summarize, type Summary } from '../search/stats.ts';
 import { overlap, pool, profileJobs, scoringPass, type PassResult } from './baseline.ts';
 import { latencyBreakdown, publishAndListen } from './latency.ts';
 import { batchTraceSince, documentTasksSince } from './meili-tasks.ts';
 import { Client, createUsers, type HubSocket } from './members.ts';
 import { buildMatchFts, pgCandidates } from './pg-candidates.ts';
-import { cpuBetween, cpuSnapshot, formatCpu, spawnHubProcess, waitForHttp, type Child, type CpuSnapshot } from './procs.ts';
+import { cpuBetween, cpuSnapshot, formatCpu, hubEnv, spawnHubProcess, waitForHttp, type Child, type CpuSnapshot } from './procs.ts';
 import { scoringThroughput, type ThroughputResult } from './throughput.ts';
 
 const { values: args } = parseArgs({
@@ -89,8 +89,6 @@ const SOURCE_FINGERPRINT = (() => {
   return hash.digest('hex').slice(0, 12);
 })();
 const say = (line: string) => console.log(line);
-const sec = (n: number) => `${(n / 1000).toFixed(1)} s`;
-const fmt = (s: Summary) => `p50 ${s.p50.toFixed(1)}  p95 ${s.p95.toFixed(1)}  p99 ${s.p99.toFixed(1)}  mean ${s.mean.toFixed(1)}  (n=${s.n})`;
 const log = pino({ level: 'warn', name: 'bench' });
 const stack = await startStack(config, log, say, 'match');
 const database = new URL(stack.databaseUrl).pathname.slice(1);
@@ -114,13 +112,13 @@ async function main() {
   const data: BenchData = { ...all, listings: all.listings.slice(0, LISTINGS), listingIds: all.listingIds.slice(0, LISTINGS) };
   const toPublish = all.listings.slice(LISTINGS);
   const supply = data.listings.filter((l) => l.side === 'supply').length;
-  say(`generated ${LISTINGS + PUBLISH} listings (${supply} supply / ${LISTINGS - supply} demand loaded) of ${data.organizations.length} organisations in ${sec(performance.now() - started)}`);
+  say(`generated ${LISTINGS + PUBLISH} listings (${supply} supply / ${LISTINGS - supply} demand loaded) of ${data.organizations.length} organisations in ${formatSeconds(performance.now() - started)}`);
   started = performance.now();
   const loaded = await loadPostgres(db, data);
   const matched = await db.query('UPDATE "Listing" SET "matchedRevision" = revision');
   const users = await createUsers(db, data);
   const loadMs = performance.now() - started;
-  say(`loaded into Postgres in ${sec(loadMs)}: ${loaded.listings} listings (${matched.rowCount} marked matched, so the worker does not match the backlog), ` +
+  say(`loaded into Postgres in ${formatSeconds(loadMs)}: ${loaded.listings} listings (${matched.rowCount} marked matched, so the worker does not match the backlog), ` +
     `${users.members.length} members (one per organisation) and a reviewer`);
 
   const prisma = createDb(stack.databaseUrl, { max: 5 });
@@ -129,30 +127,18 @@ async function main() {
   const progress = progressReporter();
   const indexed = await reindex(prisma, search.client, stack.prefix, progress.update);
   progress.stop();
-  say(`reindexed into Meilisearch: ${indexed.indexed} listings in ${sec(indexed.ms)} (${Math.round(indexed.perSecond)} listings/s)`);
+  say(`reindexed into Meilisearch: ${indexed.indexed} listings in ${formatSeconds(indexed.ms)} (${Math.round(indexed.perSecond)} listings/s)`);
   const fts = await buildMatchFts(db, data, LISTINGS);
-  say(`Postgres baseline table (jieba tokens in a simple tsvector): filled in ${sec(fts.fillMs)}, indexed in ${sec(fts.indexMs)}`);
+  say(`Postgres baseline table (jieba tokens in a simple tsvector): filled in ${formatSeconds(fts.fillMs)}, indexed in ${formatSeconds(fts.indexMs)}`);
 
   // Hub processes.
-  const hubEnv = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    DATABASE_URL: stack.databaseUrl,
-    REDIS_URL: stack.redisUrl,
-    MEILI_URL: stack.meili.url,
-    MEILI_MASTER_KEY: stack.meili.masterKey,
-    REDIS_PREFIX: stack.prefix,
-    MEILI_INDEX_PREFIX: stack.prefix,
+  const env = hubEnv(stack, {
     MATCH_PUSHES_PER_MINUTE: String(PUSHES_PER_MINUTE),
     WORKER_CONCURRENCY: String(CONCURRENCY),
     LOGIN_LIMIT_PER_IP: '100000',
-    ADMIN_EMAIL: '',
-    ADMIN_PASSWORD: '',
-    DEMO_MODE: 'false',
-  };
+  });
   const serverPort = await freePort();
-  const server = spawnHubProcess('server', 'server/src/main.ts', { ...hubEnv, SERVER_PORT: String(serverPort) }, say, profArgs);
+  const server = spawnHubProcess('server', 'server/src/main.ts', { ...env, SERVER_PORT: String(serverPort) }, say, profArgs);
   children.push(server);
   const baseUrl = `http://127.0.0.1:${serverPort}`;
   await waitForHttp(`${baseUrl}/healthz`, server);
@@ -167,7 +153,7 @@ async function main() {
     while (workers.length > n) await workers.pop()!.stop();
     while (workers.length < n) {
       const port = await freePort();
-      const worker = spawnHubProcess(`worker${workers.length + 1}`, 'worker/src/main.ts', { ...hubEnv, WORKER_METRICS_PORT: String(port) }, say, profArgs);
+      const worker = spawnHubProcess(`worker${workers.length + 1}`, 'worker/src/main.ts', { ...env, WORKER_METRICS_PORT: String(port) }, say, profArgs);
       children.push(worker);
       workers.push(worker);
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, worker);
@@ -186,7 +172,7 @@ async function main() {
       const tasks = await search.client.tasks.getTasks({ statuses: ['enqueued', 'processing'], limit: 1 });
       quiet = (counts.active ?? 0) + (counts.wait ?? 0) + (counts.prioritized ?? 0) + tasks.results.length === 0 ? quiet + 1 : 0;
     }
-    say(`  settled after ${sec(performance.now() - started)} (start-up jobs done, Meilisearch idle)`);
+    say(`  settled after ${formatSeconds(performance.now() - started)} (start-up jobs done, Meilisearch idle)`);
   };
 
   const meiliPid = Number(readFileSync(`.bench-data/meili-${process.pid}/meilisearch.pid`, 'utf8').trim());
@@ -207,7 +193,7 @@ async function main() {
   });
   stack.onCleanup(async () => sockets.forEach(({ socket }) => socket.close()));
   const reviewer = await new Client(baseUrl).login(users.reviewer.email);
-  say(`signed in ${members.length} members with a socket each and the reviewer in ${sec(performance.now() - started)}`);
+  say(`signed in ${members.length} members with a socket each and the reviewer in ${formatSeconds(performance.now() - started)}`);
 
 
   // Listing sets for the throughput, baseline and profile runs: disjoint, shuffled with a fixed seed.
@@ -255,11 +241,11 @@ async function main() {
        WHERE l.id = ANY($1::uuid[]) GROUP BY l.id`, [noMatch.map((o) => o.id)]);
     const unheardWithMatches = stored.filter((r) => Number(r.ever) > 0).length;
     const achievedRate = PUBLISH > 1 ? Math.round(((PUBLISH - 1) / Math.max(published.issueMs / 1000, 1e-3)) * 100) / 100 : RATE;
-    say(`  ${PUBLISH} publishes started over ${sec(published.issueMs)} (${achievedRate}/s), all settled after ${sec(published.ms)}; ` +
+    say(`  ${PUBLISH} publishes started over ${formatSeconds(published.issueMs)} (${achievedRate}/s), all settled after ${formatSeconds(published.ms)}; ` +
       `${published.events} match:new events received on the ${sockets.length} sockets`);
-    say(`  publish-to-push (ms, both parties):  ${fmt(latency)}`);
-    say(`    publisher's socket only:           ${fmt(publisherSide)}`);
-    say(`    first counterpart's socket only:   ${fmt(counterpartSide)}`);
+    say(`  publish-to-push (ms, both parties):  ${formatSummary(latency)}`);
+    say(`    publisher's socket only:           ${formatSummary(publisherSide)}`);
+    say(`    first counterpart's socket only:   ${formatSummary(counterpartSide)}`);
     say(`  no match:new for both parties within ${TIMEOUT_MS / 1000} s: ${noMatch.length} of ${PUBLISH} ` +
       `(${noMatch.filter((o) => o.publisherMs === null && o.counterpartMs === null).length} heard by nobody); API errors: ${errors.length}` +
       (errors.length ? ` (first: ${errors[0]!.error})` : ''));
@@ -267,15 +253,15 @@ async function main() {
       say(`    of those, ${noMatch.length - unheardWithMatches} have no stored match at all (nothing above the threshold to push), ` +
         `${unheardWithMatches} have one but the push did not reach both sockets in time`);
     }
-    say(`  API calls (ms): create+submit ${fmt(createMs)}`);
-    say(`                  approve       ${fmt(approveMs)}`);
+    say(`  API calls (ms): create+submit ${formatSummary(createMs)}`);
+    say(`                  approve       ${formatSummary(approveMs)}`);
     say(`  where the time went (ms, from BullMQ job timestamps, ${breakdown.listings} listings):`);
-    for (const [k, s] of Object.entries(breakdown.ms)) say(`    ${k.padEnd(22)} ${fmt(s)}`);
-    say(`  Meilisearch document tasks meanwhile: ${meiliTasks.tasks} in ${meiliTasks.batches} batches; queued (ms) ${fmt(meiliTasks.waitMs)}`);
-    say(`                                         processing (ms) ${fmt(meiliTasks.processMs)}`);
+    for (const [k, s] of Object.entries(breakdown.ms)) say(`    ${k.padEnd(22)} ${formatSummary(s)}`);
+    say(`  Meilisearch document tasks meanwhile: ${meiliTasks.tasks} in ${meiliTasks.batches} batches; queued (ms) ${formatSummary(meiliTasks.waitMs)}`);
+    say(`                                         processing (ms) ${formatSummary(meiliTasks.processMs)}`);
     const steps = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
     say(`  Meilisearch's trace of its batches (mean ms per indexing step): all ${meiliTrace.batches}: ${steps(meiliTrace.allMeanMs)}`);
-    say(`    slowest 5 % (${fmt(meiliTrace.slowest5pctMs)}): ${steps(meiliTrace.slowest5pctMeanMs)}`);
+    say(`    slowest 5 % (${formatSummary(meiliTrace.slowest5pctMs)}): ${steps(meiliTrace.slowest5pctMeanMs)}`);
     say(`  CPU (cores busy, of 2): ${formatCpu(latencyCpu)}`);
     phases.latency = {
       workers: LATENCY_WORKERS, bothPartiesMs: latency, publisherMs: publisherSide, counterpartMs: counterpartSide,
@@ -301,9 +287,9 @@ async function main() {
     otherCpu.push(used.other ?? 0);
     const cost = cpuCost(used, result.ms, result.listings);
     throughput[`workers${n}`] = { ...result, warmUp, cpu: used, ...cost };
-    say(`  ${result.listings} listings matched in ${sec(result.ms)}: ${result.perSecond} listings/s (10–90 %: ${result.steadyPerSecond}/s)` +
+    say(`  ${result.listings} listings matched in ${formatSeconds(result.ms)}: ${result.perSecond} listings/s (10–90 %: ${result.steadyPerSecond}/s)` +
       `${result.timedOut ? ' — TIMED OUT' : ''}; warm-up ${warmUp.perSecond}/s`);
-    say(`  job run time (ms): ${fmt(result.jobRunMs)}; retried ${result.attemptsOverOne}, failed ${result.failed}`);
+    say(`  job run time (ms): ${formatSummary(result.jobRunMs)}; retried ${result.attemptsOverOne}, failed ${result.failed}`);
     say(`  CPU (cores busy, of 2): ${formatCpu(used)}`);
     say(`  CPU cost: ${cost.cpuMsPerListing} ms of CPU per listing across the hub's processes (workers, server, Meilisearch, Postgres, Redis, the sockets here): ` +
       `at most ~${cost.dedicatedCapacity} listings/s if the hub had both cores to itself`);
@@ -333,7 +319,7 @@ async function main() {
       passes[name].push(pass);
       const cost = cpuCost(used, pass.ms, pass.found.size);
       passCost[name].push(cost.cpuMsPerListing);
-      say(`  ${name.padEnd(5)} pass: ${pass.perSecond} listings/s; candidate source (ms) ${fmt(pass.sourceMs)}; candidates/listing ${pass.candidates.mean.toFixed(1)}; ` +
+      say(`  ${name.padEnd(5)} pass: ${pass.perSecond} listings/s; candidate source (ms) ${formatSummary(pass.sourceMs)}; candidates/listing ${pass.candidates.mean.toFixed(1)}; ` +
         `${cost.cpuMsPerListing} ms CPU/listing; other processes ${used.other} cores`);
     }
     const perSecond = (name: 'meili' | 'pg') => Math.round((passes[name].reduce((s, p) => s + p.perSecond, 0) / passes[name].length) * 10) / 10;
@@ -366,8 +352,8 @@ async function main() {
     const matches = new MatchPusher({ db: prisma, redis, redisPrefix: stack.prefix, broadcast, queue, pushesPerMinute: PUSHES_PER_MINUTE });
     const profileIds = take(PROFILE);
     const profile = await profileJobs({ db: prisma, search, source: sources.meili, matches }, profileIds);
-    say(`  whole job (ms): ${fmt(profile.totalMs)}; ${profile.scoredPerListing} pairs scored and ${profile.createdPerListing} matches created per listing`);
-    for (const [stage, s] of Object.entries(profile.stagesMs)) say(`    ${stage.padEnd(17)} ${fmt(s)}`);
+    say(`  whole job (ms): ${formatSummary(profile.totalMs)}; ${profile.scoredPerListing} pairs scored and ${profile.createdPerListing} matches created per listing`);
+    for (const [stage, s] of Object.entries(profile.stagesMs)) say(`    ${stage.padEnd(17)} ${formatSummary(s)}`);
     // Candidate sources one at a time: the hub's Meilisearch client (uncompressed
     // answers), a client with Node's default gzip answers (the hub's before search/src/client.ts asked for identity), Postgres.
     const gzipClient = new Meilisearch({ host: stack.meili.url, apiKey: stack.meili.masterKey });
@@ -377,9 +363,9 @@ async function main() {
       pg: sources.pg,
     }, await loadMatchable(prisma, profileIds.slice(0, 100)), ['meili', 'meiliGzip', 'pg', 'meiliGzip', 'meili']);
     say(`  candidate source alone, one call at a time, back to back, in blocks (ms):`);
-    say(`    Meilisearch (hub client)    ${fmt(sequential.meili!)}`);
-    say(`    Meilisearch, gzip answers   ${fmt(sequential.meiliGzip!)}`);
-    say(`    Postgres full-text          ${fmt(sequential.pg!)}`);
+    say(`    Meilisearch (hub client)    ${formatSummary(sequential.meili!)}`);
+    say(`    Meilisearch, gzip answers   ${formatSummary(sequential.meiliGzip!)}`);
+    say(`    Postgres full-text          ${formatSummary(sequential.pg!)}`);
     phases.profile = { ...profile, sourceSequentialMs: sequential };
   }
 

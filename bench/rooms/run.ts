@@ -13,9 +13,9 @@ import { freePort } from '@hub/platform/services';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { cpuBetween, cpuSnapshot, formatCpu, spawnHubProcess, waitForHttp, type Child, type CpuSnapshot } from '../match/procs.ts';
+import { cpuBetween, cpuSnapshot, formatCpu, hubEnv, spawnHubProcess, waitForHttp, type Child, type CpuSnapshot } from '../match/procs.ts';
 import { runBench, startStack } from '../search/stack.ts';
-import { ratio, summarize, type Summary } from '../search/stats.ts';
+import { formatSeconds, formatSummary, ratio, summarize } from '../search/stats.ts';
 import { CLIENTS_PER_ROOM, createRooms, type BenchRoom } from './data.ts';
 import { Fleet } from './fleet.ts';
 import type { Checked, Connected, Mode, Ran, RoomPlan } from './messages.ts';
@@ -60,8 +60,6 @@ if (integers.some((n) => !Number.isInteger(n) || n < 1) || !(RATE > 0) || !(DRAI
 
 const config = loadConfig();
 const say = (line: string) => console.log(line);
-const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const fmt = (s: Summary) => `p50 ${s.p50.toFixed(1)}  p95 ${s.p95.toFixed(1)}  p99 ${s.p99.toFixed(1)}  mean ${s.mean.toFixed(1)}  (n=${s.n})`;
 const log = pino({ level: 'warn', name: 'bench' });
 const stack = await startStack(config, log, say, 'rooms');
 const database = new URL(stack.databaseUrl).pathname.slice(1);
@@ -73,7 +71,7 @@ await runBench(stack, 'bench:rooms', main, say, 'children stopped, database drop
 
 async function main() {
   say(`rooms benchmark: ${ROOMS} rooms × ${CLIENTS_PER_ROOM} clients = ${CLIENTS} clients, ${SECONDS} s at ${RATE} messages/s in all ` +
-    `(one every ${sec((ROOMS / RATE) * 1000)} per room), ${BODY_CHARS}-character bodies, ${LOADGENS} load-generator processes`);
+    `(one every ${formatSeconds((ROOMS / RATE) * 1000)} per room), ${BODY_CHARS}-character bodies, ${LOADGENS} load-generator processes`);
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   stack.onCleanup(() => db.end());
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
@@ -81,7 +79,7 @@ async function main() {
 
   let started = performance.now();
   const rooms = await createRooms(db, redis, { ...config, REDIS_PREFIX: stack.prefix }, ROOMS);
-  say(`loaded ${ROOMS} rooms, ${2 * ROOMS} organisations and ${CLIENTS} members with sessions in ${sec(performance.now() - started)}`);
+  say(`loaded ${ROOMS} rooms, ${2 * ROOMS} organisations and ${CLIENTS} members with sessions in ${formatSeconds(performance.now() - started)}`);
 
   say(`\n[1] hub: ${SERVERS} server processes (node server/src/main.ts), Redis streams adapter, every message stored in Postgres before it is acked and broadcast;` +
     ` each side of a room has a member on each process; MESSAGE_LIMIT_PER_MINUTE=${MESSAGE_LIMIT_PER_MINUTE}`);
@@ -126,21 +124,7 @@ function floorOf(room: BenchRoom) {
 }
 
 async function startServers() {
-  const env = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    DATABASE_URL: stack.databaseUrl,
-    REDIS_URL: stack.redisUrl,
-    MEILI_URL: stack.meili.url,
-    MEILI_MASTER_KEY: stack.meili.masterKey,
-    REDIS_PREFIX: stack.prefix,
-    MEILI_INDEX_PREFIX: stack.prefix,
-    MESSAGE_LIMIT_PER_MINUTE: String(MESSAGE_LIMIT_PER_MINUTE),
-    ADMIN_EMAIL: '',
-    ADMIN_PASSWORD: '',
-    DEMO_MODE: 'false',
-  };
+  const env = hubEnv(stack, { MESSAGE_LIMIT_PER_MINUTE: String(MESSAGE_LIMIT_PER_MINUTE) });
   return startProcesses('server', 'server/src/main.ts', (port) => ({ ...env, SERVER_PORT: String(port) }), 'http', profArgs);
 }
 
@@ -193,7 +177,7 @@ async function measure(phase: Phase) {
   const clients = connected.reduce((s, c) => s + c.clients, 0);
   const connectMs = Math.max(...connected.map((c) => c.ms));
   if (clients < CLIENTS) throw new Error(`${CLIENTS - clients} of ${CLIENTS} clients could not connect: ${connected.flatMap((c) => c.errors).join('; ')}`);
-  say(`  ${clients} clients connected and in their rooms in ${sec(connectMs)} (${Math.round(clients / (connectMs / 1000))}/s, ${CONCURRENCY} handshakes in flight per load generator)`);
+  say(`  ${clients} clients connected and in their rooms in ${formatSeconds(connectMs)} (${Math.round(clients / (connectMs / 1000))}/s, ${CONCURRENCY} handshakes in flight per load generator)`);
 
   const cpuGroups = { database, pids: () => ({ ...phase.cpuPids, loadgens: fleet.pids }) };
   // A pause first: the last joins' presence announcements (a cross-process fetchSockets each) finish.
@@ -289,10 +273,10 @@ function report(m: Measured, storedLine: string) {
   say(`  sent ${m.sent} (${(m.sent / SECONDS).toFixed(1)}/s), acked ${m.acked}, errors: ${errors}; load generators behind schedule: p50 ${m.lag.p50.toFixed(1)} ms, p99 ${m.lag.p99.toFixed(1)} ms`);
   say(`  ${storedLine}`);
   say(`  deliveries ${m.deliveries} (${Math.round(m.deliveries / SECONDS)}/s), broadcast payload ~${m.frameBytes} bytes`);
-  say(`  send → receive at the other 3 clients (ms): ${fmt(m.latency)}`);
-  say(`  send → ack at the sender (ms):              ${fmt(m.ack)}`);
+  say(`  send → receive at the other 3 clients (ms): ${formatSummary(m.latency)}`);
+  say(`  send → ack at the sender (ms):              ${formatSummary(m.ack)}`);
   say(`  lost ${m.lost} (clients with a loss: ${m.clientsWithLoss}), duplicated ${m.duplicated}, out of order ${m.outOfOrder}, never stored ${m.phantom}; ` +
-    `disconnects ${m.disconnects}; ${m.drained ? 'every ack and delivery arrived' : `NOT drained within ${sec(DRAIN_MS)}`}`);
+    `disconnects ${m.disconnects}; ${m.drained ? 'every ack and delivery arrived' : `NOT drained within ${formatSeconds(DRAIN_MS)}`}`);
   say(`  CPU during the window (cores busy, of 2): ${formatCpu(m.cpu)}`);
   const failed = m.sent - m.acked;
   say(`  CPU cost: ${m.cost.cpuMsPerMessage} ms per message taken in (everything but the load generators and other work): at most ~${m.cost.dedicatedCapacity} messages/s on two cores of its own` +

@@ -18,3 +18,9 @@ export function summarize(samples: number[]): Summary {
 }
 
 export const ratio = (a: number, b: number) => round2(a / b);
+
+/** A latency summary on one line, in milliseconds. */
+export const formatSummary = (s: Summary) => `p50 ${s.p50.toFixed(1)}  p95 ${s.p95.toFixed(1)}  p99 ${s.p99.toFixed(1)}  mean ${s.mean.toFixed(1)}  (n=${s.n})`;
+
+/** Milliseconds as seconds, one decimal. */
+export const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

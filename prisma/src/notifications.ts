@@ -18,3 +18,9 @@ export async function notifyMembers(
   });
   return created.map((n) => n.id);
 }
+
+/** Writes one notification for one person inside the caller's transaction; returns its id for delivery. */
+export async function notifyUser(tx: Prisma.TransactionClient, userId: string, kind: NotificationKind, data: Prisma.InputJsonObject): Promise<string> {
+  const created = await tx.notification.create({ data: { userId, kind, data }, select: { id: true } });
+  return created.id;
+}

@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '@hub/db';
+import { connected } from './client.ts';
 import { registerApprovedMember } from './factories.ts';
+
+/** A fresh idempotency key, as a client makes one per message. */
+export const clientKey = () => randomBytes(8).toString('hex');
 
 /**
  * A negotiation room between two approved organisations, each with a signed-in member, as a confirmed
@@ -12,4 +17,17 @@ export async function buildRoom(db: Db, baseUrl: string, title = '储能电池�
     data: { supplyOrganizationId: supplier.organizationId, demandOrganizationId: demander.organizationId, title },
   });
   return { room, supplier, demander };
+}
+
+/** A room as `buildRoom` makes it, with both parties' sockets connected and in it. */
+export async function openRoom(db: Db, baseUrl: string) {
+  const built = await buildRoom(db, baseUrl);
+  const a = built.supplier.client.socket();
+  const b = built.demander.client.socket();
+  await Promise.all([connected(a), connected(b)]);
+  for (const s of [a, b]) {
+    const joined = (await s.emitWithAck('room:join', { roomId: built.room.id })) as { ok: boolean; error?: string };
+    if (!joined.ok) throw new Error(`room:join refused: ${joined.error}`);
+  }
+  return { ...built, a, b, close: () => [a, b].forEach((s) => s.close()) };
 }

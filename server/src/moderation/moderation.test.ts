@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RoomEntryView, RoomEvidence, RoomJoined, RoomView } from '@hub/protocol';
+import type { Ack, RoomEntryView, RoomEvidence, RoomJoined, RoomView } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connected, nextEvent } from '../../test/client.ts';
 import type { ApiClient } from '../../test/client.ts';
@@ -7,7 +7,7 @@ import type { ApiClient } from '../../test/client.ts';
 type Socket = ReturnType<ApiClient['socket']>;
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
-import { buildRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key, openRoom } from '../../test/room-factory.ts';
 import { appendRoomEntry } from '../rooms/record.ts';
 
 let t: TestHub;
@@ -24,10 +24,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const key = () => randomBytes(8).toString('hex');
 /** Banned words are global: each test uses its own so they do not trip each other's messages. */
 const word = (stem: string) => `${stem}${randomBytes(3).toString('hex')}`;
-type Ack<T> = { ok: true; data: T } | { ok: false; error: string; message: string };
 
 /** Resolves with the `room:entry` of that sequence number (earlier ones may still be on their way). */
 function entryWithSeq(socket: Socket, seq: number, timeoutMs = 5000): Promise<RoomEntryView> {
@@ -44,13 +42,9 @@ function entryWithSeq(socket: Socket, seq: number, timeoutMs = 5000): Promise<Ro
 }
 
 async function joinedRoom() {
-  const built = await buildRoom(t.ctx.db, t.baseUrl);
-  const a = built.supplier.client.socket();
-  const b = built.demander.client.socket();
-  await Promise.all([connected(a), connected(b)]);
-  for (const s of [a, b]) expect(await s.emitWithAck('room:join', { roomId: built.room.id })).toMatchObject({ ok: true });
-  const send = (s: typeof a, body: string) => s.emitWithAck('room:send', { roomId: built.room.id, clientKey: key(), body }) as Promise<Ack<RoomEntryView>>;
-  return { ...built, a, b, send, close: () => [a, b].forEach((s) => s.close()) };
+  const opened = await openRoom(t.ctx.db, t.baseUrl);
+  const send = (s: typeof opened.a, body: string) => s.emitWithAck('room:send', { roomId: opened.room.id, clientKey: key(), body }) as Promise<Ack<RoomEntryView>>;
+  return { ...opened, send };
 }
 
 describe('banned words', () => {

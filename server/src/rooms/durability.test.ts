@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { createDb, type Db } from '@hub/db';
 import { freePort } from '@hub/platform/services';
 import type { RoomEntryView, RoomJoined, RoomPresence, RoomRead, RoomTyping } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, createTestServices, type TestHub } from '../../test/harness.ts';
-import { buildRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key } from '../../test/room-factory.ts';
 import {
   collect,
   dropTransport,
@@ -34,7 +33,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const key = () => randomBytes(8).toString('hex');
 const seqsOf = (entries: RoomEntryView[]) => entries.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

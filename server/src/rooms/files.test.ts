@@ -9,7 +9,7 @@ import { connected, nextEvent, type ApiClient } from '../../test/client.ts';
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
 import { collect, waitFor } from '../../test/room-client.ts';
-import { buildRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key, openRoom } from '../../test/room-factory.ts';
 import { sweepRoomFiles } from './files.ts';
 
 /** Small enough that a test can go over it cheaply. */
@@ -29,7 +29,6 @@ afterAll(async () => {
   await rm(filesDir, { recursive: true, force: true });
 });
 
-const key = () => randomBytes(8).toString('hex');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /** A small but well-formed-looking PDF, different each time. */
 const pdf = (note = randomBytes(8).toString('hex')) => Buffer.from(`%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\n% ${note}\n%%EOF\n`);
@@ -122,14 +121,7 @@ async function snapshot(roomId: string) {
   };
 }
 
-async function joinedRoom() {
-  const built = await buildRoom(t.ctx.db, t.baseUrl);
-  const a = built.supplier.client.socket();
-  const b = built.demander.client.socket();
-  await Promise.all([connected(a), connected(b)]);
-  for (const s of [a, b]) expect(await s.emitWithAck('room:join', { roomId: built.room.id })).toMatchObject({ ok: true });
-  return { ...built, a, b, close: () => [a, b].forEach((s) => s.close()) };
-}
+const joinedRoom = () => openRoom(t.ctx.db, t.baseUrl);
 
 describe('attaching a file: refusals, with nothing stored', () => {
   it('refuses outsiders (404), observing staff (403), signed-out users (401) and bad names (400)', async () => {

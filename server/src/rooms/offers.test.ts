@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import type { ClientToServerEvents, OfferView, RoomEntryView, ServerToClientEvents } from '@hub/protocol';
-import type { Socket } from 'socket.io-client';
+import type { OfferView, RoomEntryView } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connected, nextEvent } from '../../test/client.ts';
+import { nextEvent } from '../../test/client.ts';
 import { dayFromNow, registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
-import { buildRoom } from '../../test/room-factory.ts';
+import { collect, waitFor } from '../../test/room-client.ts';
+import { buildRoom, clientKey as key, openRoom as openRoomOf } from '../../test/room-factory.ts';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -17,8 +16,6 @@ afterAll(async () => {
   await t.close();
 });
 
-type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-const key = () => randomBytes(8).toString('hex');
 
 /** 意向条款 for a licence of a battery-safety technology. */
 const buildTerms = (overrides: Record<string, unknown> = {}) => ({
@@ -36,31 +33,7 @@ const buildTerms = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** Every payload of one event a socket receives from now on. */
-function collect<E extends keyof ServerToClientEvents>(socket: HubSocket, event: E): Parameters<ServerToClientEvents[E]>[0][] {
-  const seen: Parameters<ServerToClientEvents[E]>[0][] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  (socket as any).on(event, (payload: any) => seen.push(payload));
-  return seen;
-}
-
-/** Both parties with the room open on their sockets. */
-async function openRoom() {
-  const built = await buildRoom(t.ctx.db, t.baseUrl);
-  const a = built.supplier.client.socket();
-  const b = built.demander.client.socket();
-  await Promise.all([connected(a), connected(b)]);
-  for (const s of [a, b]) expect(await s.emitWithAck('room:join', { roomId: built.room.id })).toMatchObject({ ok: true });
-  return { ...built, a, b, close: () => [a, b].forEach((s) => s.close()) };
-}
-
-const until = async (check: () => boolean, ms = 3000) => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const openRoom = () => openRoomOf(t.ctx.db, t.baseUrl);
 
 describe('offers (意向条款)', () => {
   it('a proposal is a room entry with its terms, and the other side sees the entry and the offer live', async () => {
@@ -91,7 +64,7 @@ describe('offers (意向条款)', () => {
     expect(counter.status).toBe(201);
     expect(counter.body).toMatchObject({ version: 2, previousId: first.id, side: 'demand', status: 'open', seq: 2, terms: counterTerms });
     expect(counter.body.acceptedBy).toEqual({ supply: null, demand: expect.any(String) });
-    await until(() => offersToA.length === 3);
+    await waitFor('three offers to A', () => offersToA.length === 3);
     expect(offersToA.map((o) => [o.version, o.status])).toEqual([[1, 'open'], [1, 'countered'], [2, 'open']]);
     expect((await t.ctx.db.roomOffer.findUniqueOrThrow({ where: { id: first.id } })).status).toBe('countered');
     // The countered version can no longer be accepted or countered.
@@ -106,7 +79,7 @@ describe('offers (意向条款)', () => {
     expect(accepted.body).toMatchObject({ id: counter.body.id, status: 'accepted', acceptedBy: { supply: expect.any(String), demand: counter.body.acceptedBy.demand } });
     expect(await updated).toMatchObject({ id: room.id, stage: 'intent', lastSeq: 4, frozen: false });
     expect((await updated as Record<string, unknown>).mySide).toBeUndefined();
-    await until(() => entriesToB.length === 2 && offersToB.length === 1);
+    await waitFor('the entries and the offer to B', () => entriesToB.length === 2 && offersToB.length === 1);
     const [agreement, stage] = entriesToB as RoomEntryView[];
     expect(agreement).toMatchObject({ seq: 3, kind: 'agreement', author: { id: supplier.userId } });
     expect(agreement!.data).toEqual({

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import type { RoomActivity, RoomEntryView, RoomJoined, RoomPresence, RoomView } from '@hub/protocol';
+import type { Ack, RoomActivity, RoomEntryView, RoomJoined, RoomPresence, RoomView } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connected, nextEvent } from '../../test/client.ts';
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
-import { buildRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key } from '../../test/room-factory.ts';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -14,8 +13,6 @@ afterAll(async () => {
   await t.close();
 });
 
-const key = () => randomBytes(8).toString('hex');
-type Ack<T> = { ok: true; data: T } | { ok: false; error: string; message: string };
 
 /** A member of an approved service agency that offers brokerage (技术经纪). */
 const registerBroker = () =>

@@ -1,4 +1,4 @@
-import { appendEvidence, notifyMembers, type Db, type NegotiationRoom, type Prisma, type RoomEntry, type RoomParticipantRole } from '@hub/db';
+import { appendEvidence, notifyMembers, notifyUser, type Db, type NegotiationRoom, type Prisma, type RoomEntry, type RoomParticipantRole } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import { socketRoom, type Broadcaster, type JobQueue, type RoomView, type StaffOpenRoomInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
@@ -57,7 +57,7 @@ export class ParticipantService {
     }
     const who = { name: broker.name, organizationName: broker.organization?.name ?? null };
     const { entry, notificationIds } = await this.join(room, { userId: broker.id, role: 'broker', side, invitedById: actor.userId }, { ...who, note: input.note }, (tx) =>
-      notifyUser(tx, broker.id, { roomId, title: room.title, side, invitedBy: actor.name }),
+      notifyUser(tx, broker.id, 'room.invited', { roomId, title: room.title, side, invitedBy: actor.name }).then((id) => [id]),
     );
     this.log.info({ roomId, brokerId: broker.id, side, userId: actor.userId }, 'broker invited to room');
     const inviter = await this.db.organization.findUniqueOrThrow({ where: { id: actor.organizationId! }, select: { id: true, name: true } });
@@ -184,9 +184,4 @@ export class ParticipantService {
     // Someone who joins with the room already open (staff who observed) is shown at once.
     await this.sockets.announcePresence(room.id);
   }
-}
-
-async function notifyUser(tx: Prisma.TransactionClient, userId: string, data: Prisma.InputJsonObject): Promise<string[]> {
-  const created = await tx.notification.create({ data: { userId, kind: 'room.invited', data }, select: { id: true } });
-  return [created.id];
 }

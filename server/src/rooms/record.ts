@@ -49,7 +49,9 @@ function hashedAround(roomId: string, fields: Omit<Parameters<typeof content>[1]
  */
 export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId: string, entry: NewEntry): Promise<RoomEntry | null> {
   const createdAt = new Date().toISOString();
-  const data = JSON.parse(JSON.stringify(entry.data ?? {})) as Prisma.InputJsonObject;
+  // Hashed as it will be stored: what JSON keeps (no undefined values), in the same text the column gets.
+  const json = JSON.stringify(entry.data ?? {});
+  const data = JSON.parse(json) as Prisma.InputJsonObject;
   const fields = { kind: entry.kind, authorId: entry.authorId, body: entry.body, replyToSeq: entry.replyToSeq ?? null, data };
   const [before, after] = hashedAround(roomId, fields, createdAt);
   const rows = await db.$queryRaw<RoomEntry[]>`/* prepared: room_append */
@@ -63,7 +65,7 @@ export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId:
     )
     INSERT INTO "RoomEntry" (id, "roomId", seq, kind, "authorId", body, "replyToSeq", data, "clientKey", "requestHash", "createdAt", "prevHash", hash)
     SELECT gen_random_uuid(), next.id, next.seq, ${fields.kind}::text, ${fields.authorId}::uuid, ${fields.body}::text, ${fields.replyToSeq}::int,
-      ${JSON.stringify(data)}::jsonb, ${entry.clientKey ?? null}::text, ${entry.requestHash ?? null}::text, ${createdAt}::timestamp(3), next."prevHash", next.hash
+      ${json}::jsonb, ${entry.clientKey ?? null}::text, ${entry.requestHash ?? null}::text, ${createdAt}::timestamp(3), next."prevHash", next.hash
     FROM next
     RETURNING *`;
   return rows[0] ?? null;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createDb, type Db } from '@hub/db';
 import { freePort } from '@hub/platform/services';
 import type { RoomEntryView, RoomPresence } from '@hub/protocol';
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../test/client.ts';
 import { signInStaff } from '../../test/factories.ts';
 import { createTestServices } from '../../test/harness.ts';
-import { buildRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key } from '../../test/room-factory.ts';
 import { collect, dropTransport, liveSocket, onceConnected, onceDisconnected, request, sleep, waitFor, type HubClientSocket } from '../../test/room-client.ts';
 import { killAllServers, serverEnv, spawnServer, type ServerProcess } from '../../test/server-process.ts';
 
@@ -45,7 +44,6 @@ afterAll(async () => {
   }
 });
 
-const key = () => randomBytes(8).toString('hex');
 const ids = (event: RoomPresence | undefined) => (event?.online ?? []).map((u) => u.id).sort().join();
 
 /** A room whose supplier is on server one and whose demander is on server two, both joined. */

@@ -260,11 +260,9 @@ export class RoomService {
   async access(actor: Actor, id: string): Promise<Access> {
     const room = await this.db.negotiationRoom.findUnique({ where: { id } });
     if (!room) throw notFound();
-    const participant = partySide(room, actor.organizationId)
-      ? null
-      : await this.db.roomParticipant.findUnique({ where: { roomId_userId: { roomId: id, userId: actor.userId } } });
-    const role = this.roleOf(actor, room, participant?.role ?? null);
-    return { room, side: partySide(room, actor.organizationId), role };
+    const side = partySide(room, actor.organizationId);
+    const participant = side ? null : await this.db.roomParticipant.findUnique({ where: { roomId_userId: { roomId: id, userId: actor.userId } } });
+    return { room, side, role: this.roleOf(actor, room, participant?.role ?? null) };
   }
 
   /** The actor's role in the room (given their participant row's role, if any); outsiders get 404, unapproved members 403. */
