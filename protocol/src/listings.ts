@@ -85,42 +85,51 @@ const text = (min: number, max: number) =>
     .max(max)
     .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v), 'control_characters');
 
-/** YYYY-MM-DD, after today (UTC+8, the platform's day) and at most three years ahead. */
-export const ValidUntil = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00+08:00`)), 'date_format')
-  .superRefine((v, ctx) => {
-    const day = Date.parse(`${v}T23:59:59+08:00`);
-    if (day <= Date.now()) ctx.addIssue({ code: 'custom', message: 'valid_until_past' });
-    else if (day > Date.now() + 3 * 366 * 86_400_000) ctx.addIssue({ code: 'custom', message: 'valid_until_too_far' });
-  })
-  .openapi({ description: 'Last day the listing is valid (China time)', example: '2027-06-30' });
+/** Milliseconds since the epoch: schemas that compare a date with today take one, so tests can fix it. */
+export type Clock = () => number;
 
-/** The editable content of a listing (a draft holds complete content too; it is just not submitted yet). */
-export const ListingContent = z
-  .strictObject({
-    kind: ListingKind,
-    title: text(4, 100),
-    summary: text(20, 2000),
-    /** Confidential (技术秘密): only the owner, staff and, later, parties of a confirmed match see it. */
-    details: text(0, 10_000),
-    industries: z.array(z.string().refine((c) => INDUSTRY_NODE_CODES.includes(c), 'unknown_industry')).min(1).max(5),
-    keywords: z.array(text(1, 20)).min(1).max(10),
-    provinceCode: z.string().regex(/^\d{6}$/),
-    cityCode: z.string().regex(/^\d{6}$/),
-    maturity: Maturity,
-    trl: z.number().int().min(1).max(9).optional(),
-    modes: z.array(CooperationMode).min(1).max(5),
-    price: PriceInput,
-    ip: z.array(IpItem).max(20).default([]),
-    validUntil: ValidUntil,
-  })
-  .superRefine((c, ctx) => {
-    if (!findCity(c.provinceCode, c.cityCode)) ctx.addIssue({ code: 'custom', path: ['cityCode'], message: 'unknown_region' });
-    if (new Set(c.keywords).size !== c.keywords.length) ctx.addIssue({ code: 'custom', path: ['keywords'], message: 'duplicate_keywords' });
-  })
-  .openapi('ListingContent');
+/** YYYY-MM-DD, after today (UTC+8, the platform's day) and at most three years ahead, by `now`. */
+export const validUntilAt = (now: Clock) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format')
+    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00+08:00`)), 'date_format')
+    .superRefine((v, ctx) => {
+      const day = Date.parse(`${v}T23:59:59+08:00`);
+      const today = now();
+      if (day <= today) ctx.addIssue({ code: 'custom', message: 'valid_until_past' });
+      else if (day > today + 3 * 366 * 86_400_000) ctx.addIssue({ code: 'custom', message: 'valid_until_too_far' });
+    })
+    .openapi({ description: 'Last day the listing is valid (China time)', example: '2027-06-30' });
+
+export const ValidUntil = validUntilAt(Date.now);
+
+/** The editable content of a listing (a draft holds complete content too; it is just not submitted yet), dated by `now`. */
+export const listingContentAt = (now: Clock) =>
+  z
+    .strictObject({
+      kind: ListingKind,
+      title: text(4, 100),
+      summary: text(20, 2000),
+      /** Confidential (技术秘密): only the owner, staff and, later, parties of a confirmed match see it. */
+      details: text(0, 10_000),
+      industries: z.array(z.string().refine((c) => INDUSTRY_NODE_CODES.includes(c), 'unknown_industry')).min(1).max(5),
+      keywords: z.array(text(1, 20)).min(1).max(10),
+      provinceCode: z.string().regex(/^\d{6}$/),
+      cityCode: z.string().regex(/^\d{6}$/),
+      maturity: Maturity,
+      trl: z.number().int().min(1).max(9).optional(),
+      modes: z.array(CooperationMode).min(1).max(5),
+      price: PriceInput,
+      ip: z.array(IpItem).max(20).default([]),
+      validUntil: validUntilAt(now),
+    })
+    .superRefine((c, ctx) => {
+      if (!findCity(c.provinceCode, c.cityCode)) ctx.addIssue({ code: 'custom', path: ['cityCode'], message: 'unknown_region' });
+      if (new Set(c.keywords).size !== c.keywords.length) ctx.addIssue({ code: 'custom', path: ['keywords'], message: 'duplicate_keywords' });
+    });
+
+export const ListingContent = listingContentAt(Date.now).openapi('ListingContent');
 export type ListingContent = z.infer<typeof ListingContent>;
 
 export const ListingCreate = z.strictObject({ side: ListingSide, content: ListingContent, submit: z.boolean().default(false) }).superRefine((l, ctx) => {

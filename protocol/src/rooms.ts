@@ -1,4 +1,4 @@
-import { CooperationMode } from './listings.ts';
+import { CooperationMode, type Clock } from './listings.ts';
 import { z } from './zod.ts';
 
 /** 对接洽谈 stages, in order; `closed` ends a room without a deal, from any stage before 签约. */
@@ -236,8 +236,10 @@ const offerTerms = (validUntil: z.ZodType<string>) =>
       if (terms.milestones.length && total !== 100) ctx.addIssue({ code: 'custom', path: ['milestones'], message: 'payment_percent_total_not_100' });
     });
 
-/** The terms of an offer as proposed: what is agreed when both sides accept it; `validUntil` must lie ahead. */
-export const OfferTerms = offerTerms(day.refine((v) => Date.parse(`${v}T23:59:59+08:00`) > Date.now(), 'valid_until_past')).openapi('OfferTerms');
+/** The terms of an offer as proposed, by `now`: what is agreed when both sides accept it; `validUntil` must lie ahead. */
+export const offerTermsAt = (now: Clock) => offerTerms(day.refine((v) => Date.parse(`${v}T23:59:59+08:00`) > now(), 'valid_until_past'));
+
+export const OfferTerms = offerTermsAt(Date.now).openapi('OfferTerms');
 export type OfferTerms = z.infer<typeof OfferTerms>;
 
 /** The terms as stored and shown: an offer's validity may have run out since it was made. */
