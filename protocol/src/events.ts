@@ -75,6 +75,8 @@ export interface ServerToClientEvents {
   'room:offer': (offer: OfferView) => void;
   /** To `room:<id>`: the room changed (stage, frozen); each client re-reads its own mute state from it. */
   'room:updated': (room: RoomSharedView) => void;
+  /** To one socket: it no longer hears the room (its user was removed, demoted or signed out of it). */
+  'room:access-ended': (event: { roomId: string }) => void;
   /** To every staff room: a message matched a banned word that flags (it was stored and delivered). */
   'console:room-flagged': (event: { roomId: string; seq: number; words: string[]; title: string }) => void;
 }

@@ -59,8 +59,8 @@ export function createHub(ctx: HubContext): Hub {
   const notifications = new NotificationService(db);
   const gateway = createGateway({ httpServer, db, redis, redisPrefix: config.REDIS_PREFIX, sessions, notifications, log });
   const organizations = new OrganizationService(db, gateway.broadcaster);
-  const review = new ReviewService(db, queue, gateway.broadcaster, log);
-  const staff = new StaffService(db);
+  const review = new ReviewService(db, queue, gateway.broadcaster, log, gateway.access);
+  const staff = new StaffService(db, gateway.access);
   const auth = new AuthService(db, sessions, limits);
   const listings = new ListingService(db, queue, gateway.broadcaster, log);
   const listingReview = new ListingReviewService(db, queue, gateway.broadcaster, log);
@@ -80,7 +80,7 @@ export function createHub(ctx: HubContext): Hub {
   }, FILE_SWEEP_AGE_MS);
   fileSweep.unref();
   const moderation = new ModerationService(db, rooms, gate, gateway.broadcaster);
-  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, registerRoomEvents(gateway.io, rooms, log));
+  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, registerRoomEvents(gateway.io, gateway.access, rooms, log));
   const { registry, httpDuration } = createMetrics();
 
   const resolveActor = async (req: Request): Promise<Actor | null> => {

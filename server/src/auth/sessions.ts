@@ -19,8 +19,17 @@ export class SessionStore {
     private readonly config: Config,
   ) {}
 
+  /** A session's id: the hash of its token, safe to keep on a socket or in a log. */
+  idOf(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+
   private key(token: string) {
-    return `${this.config.REDIS_PREFIX}:session:${createHash('sha256').update(token).digest('hex')}`;
+    return this.keyOf(this.idOf(token));
+  }
+
+  private keyOf(id: string) {
+    return `${this.config.REDIS_PREFIX}:session:${id}`;
   }
 
   private get ttlSeconds() {
@@ -39,6 +48,18 @@ export class SessionStore {
     if (!token || token.length > 100) return null;
     const raw = await this.redis.getex(this.key(token), 'EX', this.ttlSeconds);
     return raw ? (JSON.parse(raw) as StoredSession).userId : null;
+  }
+
+  /** The user of a live session, by its id, without sliding its expiry (a socket is not activity). */
+  async userOf(id: string): Promise<string | null> {
+    const raw = await this.redis.get(this.keyOf(id));
+    return raw ? (JSON.parse(raw) as StoredSession).userId : null;
+  }
+
+  /** Which of these session ids still exist (one round trip). */
+  async existing(ids: string[]): Promise<Set<string>> {
+    const replies = (await this.redis.pipeline(ids.map((id) => ['exists', this.keyOf(id)])).exec()) ?? [];
+    return new Set(ids.filter((_, i) => replies[i]?.[1] === 1));
   }
 
   async destroy(token: string | undefined): Promise<void> {

@@ -6,7 +6,6 @@ import {
   presenceKey,
   SOCKET_STREAM_MAX_LEN,
   socketAdapterKey,
-  socketRoom,
   type Ack,
   type ClientToServerEvents,
   type ServerToClientEvents,
@@ -20,9 +19,10 @@ import type { SessionStore } from '../auth/sessions.ts';
 import { toErrorBody, validationError } from '../http/errors.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { Broadcaster } from '@hub/protocol';
+import { ownRooms, SocketAccess, type InterServerEvents, type SocketData } from './socket-access.ts';
 
-export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
-export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
+export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** How long a socket counts as online without its server renewing it. */
 const PRESENCE_TTL_MS = 90_000;
@@ -32,11 +32,6 @@ const PRESENCE_TTL_MS = 90_000;
  * recover on any server process; after that, or after a crash, it catches up by sequence number.
  */
 export const CONNECTION_RECOVERY_MS = 2 * 60_000;
-
-function staffRooms(actor: Actor): string[] {
-  if (actor.staffRole === 'admin') return [socketRoom.staff('admin'), socketRoom.staff('moderator'), socketRoom.staff('reviewer')];
-  return actor.staffRole ? [socketRoom.staff(actor.staffRole)] : [];
-}
 
 /**
  * Runs a client event: validates its payload with its protocol schema, then acks with the stored
@@ -85,7 +80,7 @@ export function createGateway(deps: {
   sessions: SessionStore;
   notifications: NotificationService;
   log: Logger;
-}): { io: HubServer; broadcaster: Broadcaster; close(): Promise<void> } {
+}): { io: HubServer; broadcaster: Broadcaster; access: SocketAccess; close(): Promise<void> } {
   const { db, sessions, notifications, log } = deps;
   // The adapter publishes on this connection and opens its own for reading the stream and pub/sub.
   const pub = catchUnawaited(deps.redis.duplicate(), log);
@@ -111,13 +106,16 @@ export function createGateway(deps: {
     }),
   });
 
+  const access = new SocketAccess(io as never, db, sessions, log);
+
   // Authenticate at the handshake from the session cookie; unauthenticated connections never open.
   io.use(async (socket, next) => {
     try {
-      const userId = await sessions.resolve(sessions.tokenFromCookieHeader(socket.handshake.headers.cookie));
+      const token = sessions.tokenFromCookieHeader(socket.handshake.headers.cookie);
+      const userId = await sessions.resolve(token);
       const actor = userId ? await loadActor(db, userId) : null;
       if (!actor) return next(Object.assign(new Error('unauthenticated'), { data: { error: 'unauthenticated', message: 'Sign in first.' } }));
-      socket.data.actor = actor;
+      socket.data = { actor, session: sessions.idOf(token!) };
       next();
     } catch (error) {
       log.error({ err: error }, 'socket handshake failed');
@@ -136,9 +134,7 @@ export function createGateway(deps: {
 
   io.on('connection', (socket: HubSocket) => {
     const { actor } = socket.data;
-    const rooms = [socketRoom.user(actor.userId), ...staffRooms(actor)];
-    if (actor.organizationId) rooms.push(socketRoom.organization(actor.organizationId));
-    void socket.join(rooms);
+    void socket.join(ownRooms(actor));
     void markOnline(socket).catch((error: Error) => log.warn({ err: error.message }, 'presence update failed'));
     socket.on('disconnect', () => void deps.redis.zrem(presence(actor.userId), socket.id).catch(() => undefined));
     socket.on(
@@ -162,8 +158,10 @@ export function createGateway(deps: {
   return {
     io,
     broadcaster,
+    access,
     async close() {
       clearInterval(renewPresence);
+      access.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // After the sessions of the sockets just closed are written (a restarted process recovers them).
       await pub.quit().catch(() => pub.disconnect());

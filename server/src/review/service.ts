@@ -8,6 +8,7 @@ import { afterCommit } from '../jobs.ts';
 import { presentOrganization, presentOrganizationDetail } from '../organizations/presenter.ts';
 import { OrganizationRepository } from '../organizations/repository.ts';
 import type { Broadcaster } from '@hub/protocol';
+import type { AccessChanges } from '../realtime/socket-access.ts';
 
 /** Real-name verification (实名认证): staff approve or reject pending organisations, with reasons. */
 export class ReviewService {
@@ -18,6 +19,7 @@ export class ReviewService {
     private readonly queue: Queue,
     private readonly broadcast: Broadcaster,
     private readonly log: Logger,
+    private readonly access: AccessChanges,
   ) {
     this.repo = new OrganizationRepository(db);
   }
@@ -65,6 +67,8 @@ export class ReviewService {
       return { org, notificationIds };
     });
     const event: OrganizationReviewed = { organizationId, status, reason, reviewedAt: decidedAt.toISOString() };
+    // Members' open sockets act with the new status from now on.
+    await this.access.changed(socketRoom.organization(organizationId));
     this.broadcast.to(socketRoom.organization(organizationId), 'organization:reviewed', event);
     this.broadcast.to(socketRoom.staff('reviewer'), 'console:organization-reviewed', event);
     await afterCommit(this.queue, this.log, { notificationIds });

@@ -84,7 +84,9 @@ export class RoomService {
 
   async list(actor: Actor): Promise<{ rooms: RoomView[] }> {
     const organizationId = actor.organizationId;
-    const mine: Prisma.NegotiationRoomWhereInput[] = [{ participants: { some: { userId: actor.userId } } }];
+    // A staff row counts while its user is still staff (as in `roleOf`).
+    const joined: Prisma.RoomParticipantWhereInput = actor.staffRole ? { userId: actor.userId } : { userId: actor.userId, role: { not: 'staff' } };
+    const mine: Prisma.NegotiationRoomWhereInput[] = [{ participants: { some: joined } }];
     if (organizationId) mine.push({ supplyOrganizationId: organizationId }, { demandOrganizationId: organizationId });
     const rooms = await this.db.negotiationRoom.findMany({
       where: actor.staffRole && !organizationId ? {} : { OR: mine },
@@ -215,7 +217,9 @@ export class RoomService {
 
   /** Read receipt: remembers the furthest entry the user has read and tells the room. */
   async markRead(actor: Actor, input: { roomId: string; seq: number }): Promise<RoomRead> {
-    const { room } = await this.access(actor, input.roomId);
+    const { room, role } = await this.access(actor, input.roomId);
+    // A receipt names its reader: staff observing unseen would announce themselves.
+    if (role === 'observer') throw new AppError('forbidden', 'Staff observing a room send no read receipts.');
     const seq = Math.min(input.seq, room.lastSeq);
     await this.db.$executeRaw`
       INSERT INTO "RoomReadState" ("roomId", "userId", "lastReadSeq", "updatedAt") VALUES (${room.id}::uuid, ${actor.userId}::uuid, ${seq}, now())
@@ -266,8 +270,10 @@ export class RoomService {
   }
 
   /** The actor's role in the room (given their participant row's role, if any); outsiders get 404, unapproved members 403. */
-  private roleOf(actor: Actor, room: NegotiationRoom, participantRole: RoomParticipantRole | null): RoomRole {
+  private roleOf(actor: Actor, room: NegotiationRoom, joinedAs: RoomParticipantRole | null): RoomRole {
     const side = partySide(room, actor.organizationId);
+    // Staff take part by their role: someone no longer staff keeps no place from a row written when they were.
+    const participantRole = joinedAs === 'staff' && !actor.staffRole ? null : joinedAs;
     if (!side && !participantRole && !actor.staffRole) throw notFound();
     const role: RoomRole = side ? 'party' : (participantRole ?? 'observer');
     if ((role === 'party' || role === 'broker') && actor.organizationStatus !== 'approved') {

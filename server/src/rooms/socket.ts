@@ -2,6 +2,7 @@ import type { Logger } from '@hub/platform';
 import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput, socketRoom, type RoomPresence } from '@hub/protocol';
 import { AppError } from '../http/errors.ts';
 import { handle, type HubServer, type HubSocket } from '../realtime/gateway.ts';
+import type { SocketAccess } from '../realtime/socket-access.ts';
 import { partySide, type RoomService } from './service.ts';
 
 const ROOM_PREFIX = socketRoom.negotiation('');
@@ -25,7 +26,14 @@ function requireJoined(socket: HubSocket, roomId: string) {
  * or a coded error. Presence is who of the parties, brokers and joined staff has the room open, on any
  * server process.
  */
-export function registerRoomEvents(io: HubServer, rooms: RoomService, log: Logger): RoomSockets {
+export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: RoomService, log: Logger): RoomSockets {
+  // A socket stays in a room (live, or recovered after a drop) only while its user may open it.
+  access.addGuard({
+    prefix: ROOM_PREFIX,
+    allows: (actor, room) => rooms.access(actor, room.slice(ROOM_PREFIX.length)).then(() => true, () => false),
+    revoked: (socketId, room) => io.to(socketId).emit('room:access-ended', { roomId: room.slice(ROOM_PREFIX.length) }),
+  });
+
   async function announcePresence(roomId: string) {
     try {
       const [room, sockets] = await Promise.all([rooms.room(roomId), io.in(socketRoom.negotiation(roomId)).fetchSockets()]);

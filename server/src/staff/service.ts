@@ -1,8 +1,9 @@
 import { appendEvidence, type Db, type User } from '@hub/db';
-import type { QueueStatus, StaffRoleChangeInput, UserView } from '@hub/protocol';
+import { socketRoom, type QueueStatus, type StaffRoleChangeInput, type UserView } from '@hub/protocol';
 import type { Queue } from 'bullmq';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
+import type { AccessChanges } from '../realtime/socket-access.ts';
 
 export function presentUser(user: Pick<User, 'id' | 'name' | 'email' | 'staffRole'>): UserView {
   return { id: user.id, name: user.name, email: user.email, staffRole: user.staffRole };
@@ -10,7 +11,10 @@ export function presentUser(user: Pick<User, 'id' | 'name' | 'email' | 'staffRol
 
 /** Staff roles (reviewer, moderator, admin); every change is recorded as evidence with its reason. */
 export class StaffService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly access: AccessChanges,
+  ) {}
 
   async list(email?: string) {
     const users = await this.db.user.findMany({
@@ -25,10 +29,10 @@ export class StaffService {
     if (admin?.userId === userId && input.role !== 'admin') {
       throw new AppError('staff_role_conflict', 'Admins cannot remove their own admin role; ask another admin.');
     }
-    return this.db.$transaction(async (tx) => {
+    const { user, changed } = await this.db.$transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { id: userId } });
       if (!user) throw new AppError('user_not_found', 'No such user.');
-      if (user.staffRole === input.role) return presentUser(user);
+      if (user.staffRole === input.role) return { user, changed: false };
       const updated = await tx.user.update({ where: { id: userId }, data: { staffRole: input.role } });
       await appendEvidence(tx, {
         kind: 'staff.role_changed',
@@ -37,8 +41,11 @@ export class StaffService {
         actorId: admin?.userId ?? null,
         payload: { from: user.staffRole, to: input.role, reason: input.reason },
       });
-      return presentUser(updated);
+      return { user: updated, changed: true };
     });
+    // Their open sockets leave what the old role let them hear, before the admin is answered.
+    if (changed) await this.access.changed(socketRoom.user(userId));
+    return presentUser(user);
   }
 }
 

@@ -234,6 +234,11 @@ export class RoomSession {
 
   // ── Pushes ─────────────────────────────────────────────────────────────────────
 
+  /** The server took this socket out of the room: the viewer's rights no longer reach it. */
+  onAccessEnded(event: { roomId: string }): void {
+    if (event.roomId === this.roomId) this.#leftRoom();
+  }
+
   onEntry(entry: RoomEntryView): void {
     if (entry.roomId !== this.roomId) return;
     const through = heldThrough(this.entries);
@@ -447,7 +452,8 @@ export class RoomSession {
 
   #flushRead(): void {
     const seq = this.#readWanted;
-    if (seq <= this.#readSent || !this.joined || this.#closed) return;
+    // Staff observing unseen send none: a receipt names its reader.
+    if (seq <= this.#readSent || !this.joined || this.#closed || this.room.myRole === 'observer') return;
     this.#readSent = seq;
     void live.request('room:read', { roomId: this.roomId, seq }).then((ack) => {
       if (ack?.ok) {
