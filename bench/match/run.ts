@@ -15,6 +15,7 @@ import { createDb } from '@hub/db';
 import { MATCHING, MatchPusher, meiliCandidates, loadMatchable, type CandidateSource } from '@hub/matching';
 import { loadConfig } from '@hub/platform';
 import { freePort } from '@hub/platform/services';
+import { pushPublisher } from '@hub/platform/realtime';
 import { QUEUE, type Broadcaster } from '@hub/protocol';
 import { createSearchClient, indexName, progressReporter, reindex, type SearchTarget } from '@hub/search';
 import { Queue } from 'bullmq';
@@ -23,7 +24,6 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { mulberry32 } from '../../prisma/src/demo/index.ts';
-import { SocketEmitter } from '../../worker/src/socket-emitter.ts';
 import { generate, loadPostgres, type BenchData } from '../search/load.ts';
 import { runBench, startStack } from '../search/stack.ts';
 import { formatSeconds, formatSummary, ratio, summarize, type Summary } from '../search/stats.ts';
@@ -345,10 +345,9 @@ async function main() {
 
   // 4. Profile: one listing at a time, the match job's steps timed (in process, nothing else running).
   if (PROFILE > 0) {
-    say(`\n[4] profile: ${PROFILE} listings one at a time through the match job's steps (in process; pushes go out through the worker's SocketEmitter)`);
-    // The worker's own way to the sockets (an append to the Socket.IO adapter's Redis stream).
-    const emitter = new SocketEmitter(redis.duplicate(), stack.prefix);
-    const broadcast: Pick<Broadcaster, 'to'> = { to: (room, event, ...rest) => void emitter.to(room).emit(event, ...rest) };
+    say(`\n[4] profile: ${PROFILE} listings one at a time through the match job's steps (in process; pushes go out through the worker's push stream)`);
+    // The worker's own way to the sockets (an append to the push stream the servers relay).
+    const broadcast: Broadcaster = pushPublisher(redis, stack.prefix, () => undefined);
     const matches = new MatchPusher({ db: prisma, redis, redisPrefix: stack.prefix, broadcast, queue, pushesPerMinute: PUSHES_PER_MINUTE });
     const profileIds = take(PROFILE);
     const profile = await profileJobs({ db: prisma, search, source: sources.meili, matches }, profileIds);

@@ -1,9 +1,9 @@
 import type { Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
+import { presenceKey } from '@hub/platform/realtime';
 import {
   ALL_STAFF_ROOMS,
   enqueue,
-  presenceKey,
   socketRoom,
   type Broadcaster,
   type JobQueue,

@@ -31,7 +31,7 @@ export type ListingReviewed = z.infer<typeof ListingReviewed>;
 
 export const NotificationRead = z.strictObject({ id: z.uuid() });
 
-/** Events the server (or worker, through the Redis emitter) sends. */
+/** Events the server (or the worker, through the push stream) sends. */
 export interface ServerToClientEvents {
   /** To `org:<id>`: the review decision on the member's organisation. */
   'organization:reviewed': (event: OrganizationReviewed) => void;
@@ -105,22 +105,9 @@ export const socketRoom = {
 export const ALL_STAFF_ROOMS = [socketRoom.staff('reviewer'), socketRoom.staff('moderator'), socketRoom.staff('admin')];
 
 /**
- * The Redis stream (and pub/sub channel prefix) of the servers' Socket.IO streams adapter: every
- * broadcast is appended to it, every server process reads it, and the worker's emitter appends to it too.
+ * How services push to socket rooms without knowing whether a Socket.IO server or the push stream
+ * (from the worker, relayed by the servers: `@hub/platform/realtime`) carries it.
  */
-export const socketAdapterKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
-
-/**
- * About how many broadcasts the adapter's stream keeps (trimmed approximately): a briefly
- * disconnected client recovers the ones it missed from there; older gaps are filled by the
- * sequence-based catch-up (`room:join` with `afterSeq`).
- */
-export const SOCKET_STREAM_MAX_LEN = 10_000;
-
-/** Redis sorted set of a user's connected sockets (score: when the entry lapses unless the server renews it). */
-export const presenceKey = (redisPrefix: string, userId: string) => `${redisPrefix}:presence:${userId}`;
-
-/** How services push to socket rooms without knowing whether a Socket.IO server or the Redis emitter carries it. */
 export interface Broadcaster {
   to<E extends keyof ServerToClientEvents>(room: string | string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** As `to`, skipping the sockets that are also in `except` (those already told another way). */

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createDb } from '@hub/db';
 import type { Config, Logger, ServiceUrls } from '@hub/platform';
+import { pushPublisher } from '@hub/platform/realtime';
 import { JOB_OPTIONS, QUEUE, SCHEDULES, type Broadcaster } from '@hub/protocol';
 import { MatchPusher } from '@hub/matching';
 import { applySettings, createSearchClient, indexName, type SearchTarget } from '@hub/search';
@@ -8,15 +9,14 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { assertProcessorsMatchJobs, runJob } from './processors/index.ts';
-import { SocketEmitter } from './socket-emitter.ts';
 
-/** Starts the BullMQ worker on the hub queue, pushing to sockets through the Socket.IO adapter's Redis stream. */
+/** Starts the BullMQ worker on the hub queue, pushing to sockets through the push stream the servers relay. */
 export function startWorker(config: Config, urls: ServiceUrls, log: Logger, options: { metricsPort?: number } = {}) {
   assertProcessorsMatchJobs();
   const db = createDb(urls.databaseUrl, { max: 5 });
   const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: null });
-  const emitterRedis = redis.duplicate();
-  const emitter = new SocketEmitter(emitterRedis, config.REDIS_PREFIX, (error) => log.warn({ err: error.message }, 'socket push failed'));
+  // Every processor pushes through this one broadcaster.
+  const broadcast: Broadcaster = pushPublisher(redis, config.REDIS_PREFIX, (error) => log.warn({ err: error.message }, 'socket push failed'));
   const registry = new Registry();
   registry.setDefaultLabels({ process: 'worker' });
   collectDefaultMetrics({ register: registry });
@@ -43,10 +43,8 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   redis.on('ready', () => {
     if (readyCount++ > 0) schedule().catch((error: Error) => log.error({ err: error.message }, 'could not restore the job schedules'));
   });
-  // The worker reaches sockets through the adapter's Redis stream, exactly as the servers do.
-  const broadcast: Pick<Broadcaster, 'to'> = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
-  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, bull: queue, matches, search, log }, job.name, job.data), {
+  const worker = new Worker(QUEUE, (job) => runJob({ db, broadcast, queue, bull: queue, matches, search, log }, job.name, job.data), {
     connection: redis.duplicate(),
     prefix: `${config.REDIS_PREFIX}:bull`,
     concurrency: config.WORKER_CONCURRENCY,
@@ -86,7 +84,6 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
       await worker.close();
       await queue.close();
       metrics.close();
-      emitterRedis.disconnect();
       redis.disconnect();
       await db.$disconnect();
     },

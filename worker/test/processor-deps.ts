@@ -6,7 +6,6 @@ import { applySettings, createSearchClient, indexName, type SearchTarget } from 
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ProcessorDeps } from '../src/processors/index.ts';
-import { SocketEmitter } from '../src/socket-emitter.ts';
 
 export interface Emitted {
   rooms: string[];
@@ -22,17 +21,17 @@ export async function realProcessorDeps(config: Config, urls: ServiceUrls) {
   const db = createDb(urls.databaseUrl, { max: 5 });
   const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: null });
   const prefix = `${config.REDIS_PREFIX}:bull`;
-  const connections = [redis, redis.duplicate(), redis.duplicate()];
+  const connections = [redis, redis.duplicate()];
   const queue = new Queue(QUEUE, { connection: connections[1]!, prefix });
   const search: SearchTarget = { client: createSearchClient(urls.meiliUrl, urls.meiliMasterKey), indexUid: indexName(config.MEILI_INDEX_PREFIX) };
   await applySettings(search.client, search.indexUid);
   const emitted: Emitted[] = [];
-  const broadcast: Pick<Broadcaster, 'to'> = {
+  const broadcast: Broadcaster = {
     to: (room, event, ...args) => void emitted.push({ rooms: [room].flat(), event, payload: args[0] }),
+    toExcept: (room, _except, event, ...args) => void emitted.push({ rooms: [room].flat(), event, payload: args[0] }),
   };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE });
-  const emitter = new SocketEmitter(connections[2]!, config.REDIS_PREFIX);
-  const deps: ProcessorDeps = { db, emitter, queue, bull: queue, matches, search };
+  const deps: ProcessorDeps = { db, broadcast, queue, bull: queue, matches, search };
   return {
     config,
     deps,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MatchPusher } from '@hub/matching';
-import { MATCH_FEATURES, presenceKey, type ListingContent, type MatchConsole, type ServerToClientEvents } from '@hub/protocol';
+import { presenceKey } from '@hub/platform/realtime';
+import { MATCH_FEATURES, type ListingContent, type MatchConsole, type ServerToClientEvents } from '@hub/protocol';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../../worker/src/worker.ts';

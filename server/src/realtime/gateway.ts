@@ -1,16 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
-import {
-  NotificationRead,
-  presenceKey,
-  SOCKET_STREAM_MAX_LEN,
-  socketAdapterKey,
-  type Ack,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from '@hub/protocol';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { CONNECTION_RECOVERY_MS, presenceKey, relayPushes, socketAdapter, type RoomEmitter } from '@hub/platform/realtime';
+import { NotificationRead, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@hub/protocol';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { ZodType } from 'zod';
@@ -26,12 +18,6 @@ export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inter
 
 /** How long a socket counts as online without its server renewing it. */
 const PRESENCE_TTL_MS = 90_000;
-
-/**
- * How long a dropped client's socket (its id, rooms and the broadcasts it missed) is kept for it to
- * recover on any server process; after that, or after a crash, it catches up by sequence number.
- */
-export const CONNECTION_RECOVERY_MS = 2 * 60_000;
 
 /**
  * Runs a client event: validates its payload with its protocol schema, then acks with the stored
@@ -52,26 +38,6 @@ export function handle<I, O>(socket: HubSocket, log: Logger, schema: ZodType<I>,
   };
 }
 
-/**
- * The streams adapter sends two commands without awaiting them: sharded publishes (requests between
- * servers, such as fetchSockets) and session writes (connection state recovery). A failure of either,
- * when Redis is gone or this process is closing, is logged here instead of becoming an unhandled
- * rejection, which would end the process.
- */
-function catchUnawaited(redis: Redis, log: Logger): Redis {
-  for (const command of ['spublish', 'set'] as const) {
-    const send = (redis[command] as (...args: unknown[]) => Promise<unknown>).bind(redis);
-    Object.assign(redis, {
-      [command]: (...args: unknown[]) => {
-        const reply = send(...args);
-        reply.catch((error: Error) => log.warn({ command, err: error.message }, 'socket adapter command failed'));
-        return reply;
-      },
-    });
-  }
-  return redis;
-}
-
 export function createGateway(deps: {
   httpServer: HttpServer;
   db: Db;
@@ -82,10 +48,7 @@ export function createGateway(deps: {
   log: Logger;
 }): { io: HubServer; broadcaster: Broadcaster; access: SocketAccess; close(): Promise<void> } {
   const { db, sessions, notifications, log } = deps;
-  // The adapter publishes on this connection and opens its own for reading the stream and pub/sub.
-  const pub = catchUnawaited(deps.redis.duplicate(), log);
-  pub.on('error', (error: Error) => log.warn({ err: error.message }, 'socket adapter redis connection error'));
-  const key = socketAdapterKey(deps.redisPrefix);
+  const { adapter, connection } = socketAdapter(deps.redis, deps.redisPrefix, log);
   const io: HubServer = new Server(deps.httpServer, {
     // WebSocket first; long-polling only where a proxy refuses the upgrade (across processes it needs sticky sessions).
     transports: ['websocket', 'polling'],
@@ -94,16 +57,7 @@ export function createGateway(deps: {
     // on whichever process it reconnects to: the session and the broadcasts live in Redis. The
     // handshake still authenticates it again.
     connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS, skipMiddlewares: false },
-    // Redis streams adapter: broadcasts go through one Redis stream (ordered, replayable, survives a
-    // brief Redis disconnection); requests between servers (fetchSockets) go over sharded pub/sub.
-    adapter: createAdapter(pub, {
-      streamName: key,
-      channelPrefix: key,
-      sessionKeyPrefix: `${key}:session:`,
-      maxLen: SOCKET_STREAM_MAX_LEN,
-      useShardedPubSub: true,
-      onlyPlaintext: true,
-    }),
+    adapter,
   });
 
   const access = new SocketAccess(io as never, db, sessions, log);
@@ -155,6 +109,9 @@ export function createGateway(deps: {
     },
   };
 
+  // Pushes from the worker (our own push stream) go out as this server's broadcasts.
+  const relay = relayPushes({ redis: deps.redis, redisPrefix: deps.redisPrefix, broadcast: broadcaster as RoomEmitter, log });
+
   return {
     io,
     broadcaster,
@@ -162,9 +119,10 @@ export function createGateway(deps: {
     async close() {
       clearInterval(renewPresence);
       access.close();
+      await relay.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // After the sessions of the sockets just closed are written (a restarted process recovers them).
-      await pub.quit().catch(() => pub.disconnect());
+      await connection.quit().catch(() => connection.disconnect());
     },
   };
 }

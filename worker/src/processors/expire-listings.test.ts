@@ -1,6 +1,5 @@
 import { createDb, verifyEvidence, type Db } from '@hub/db';
 import type { JobQueue } from '@hub/protocol';
-import type { SocketEmitter } from '../socket-emitter.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices } from '../../../server/test/harness.ts';
 import { buildListingRows, buildOrganizationRow, chinaDay } from '../../../server/test/listing-factory.ts';
@@ -18,8 +17,8 @@ beforeAll(async () => {
   cleanup = services.cleanup;
   db = createDb(services.urls.databaseUrl, { max: 4 });
   const queue: JobQueue = { addBulk: async (jobs) => void added.push(...jobs) };
-  const emitter = { to: (room: string) => ({ emit: (event: string, payload: unknown) => void emitted.push({ room, event, payload }) }) } as unknown as SocketEmitter;
-  deps = { db, emitter, queue, bull: undefined as never, matches: undefined as never, search: undefined as never };
+  const broadcast = { to: (room: string, event: string, payload: unknown) => void emitted.push({ room, event, payload }) } as ProcessorDeps['broadcast'];
+  deps = { db, broadcast, queue, bull: undefined as never, matches: undefined as never, search: undefined as never };
 });
 afterAll(async () => {
   await db.$disconnect();

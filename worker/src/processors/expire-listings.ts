@@ -54,7 +54,7 @@ export async function expireListings(deps: ProcessorDeps, _payload: JobPayload<'
         reason: null,
         at: now.toISOString(),
       };
-      deps.emitter.to(socketRoom.organization(listing.organizationId)).emit('listing:reviewed', event);
+      deps.broadcast.to(socketRoom.organization(listing.organizationId), 'listing:reviewed', event);
       await enqueue(deps.queue, 'index-listing', [{ listingId: listing.id, revision: done.revision }]);
       await enqueue(deps.queue, 'deliver-notification', done.notificationIds.map((notificationId) => ({ notificationId })));
     }

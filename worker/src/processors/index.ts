@@ -1,10 +1,9 @@
 import type { Db } from '@hub/db';
-import { JOBS, z, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
+import { JOBS, z, type Broadcaster, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '@hub/platform';
 import type { SearchTarget } from '@hub/search';
 import type { MatchPusher } from '@hub/matching';
-import type { SocketEmitter } from '../socket-emitter.ts';
 import type { Queue } from 'bullmq';
 import { deliverNotification } from './deliver-notification.ts';
 import { expireListings } from './expire-listings.ts';
@@ -17,7 +16,8 @@ import { sweepNotifications } from './sweep-notifications.ts';
 
 export interface ProcessorDeps {
   db: Db;
-  emitter: SocketEmitter;
+  /** Pushes to sockets (through the push stream the servers relay). */
+  broadcast: Broadcaster;
   queue: JobQueue;
   /** The same queue, for the sweeps that inspect jobs. */
   bull: Pick<Queue, 'getJob'>;

@@ -1,6 +1,5 @@
 import type { Db } from '@hub/db';
 import { JOBS, type JobQueue } from '@hub/protocol';
-import type { SocketEmitter } from '../socket-emitter.ts';
 import { describe, expect, it } from 'vitest';
 import { UnrecoverableError } from 'bullmq';
 import { assertProcessorsMatchJobs, PROCESSORS, runJob, type ProcessorDeps } from './index.ts';
@@ -13,7 +12,7 @@ const unreachable = new Proxy({}, {
 });
 const deps: ProcessorDeps = {
   db: unreachable as Db,
-  emitter: unreachable as SocketEmitter,
+  broadcast: unreachable as ProcessorDeps['broadcast'],
   queue: unreachable as JobQueue,
   bull: unreachable as ProcessorDeps['bull'],
   matches: unreachable as ProcessorDeps['matches'],
