@@ -68,4 +68,18 @@ describe('startMeilisearch', { timeout: 20_000 }, () => {
       await meili.stop();
     }
   });
+
+  it('says what failed, what Meilisearch printed and what to do when it will not start', async () => {
+    const dir = path.join(tmp.dir, 'broken');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'data'), 'a file where its database directory belongs\n');
+    const port = await freePort();
+    const error = await startMeilisearch({ dir, port, log }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^The embedded Meilisearch \\(port ${port}, data in .*broken\\) failed to start: it exited \\(code 1\\) after printing ".*Error: Not a directory \\(os error 20\\)"; fix what it reports, or set MEILI_URL and MEILI_MASTER_KEY to a Meilisearch of your own\\.$`,
+      ),
+    );
+  });
 });

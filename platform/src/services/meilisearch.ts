@@ -116,9 +116,13 @@ export async function startMeilisearch({ dir, port, log, binaryPath, sha256 = ME
   const service = spawnService('meilisearch', binary, args, {
     log,
     cwd: root,
+    // Without a backtrace its error is its last line, which is what a failure quotes.
+    env: { ...process.env, RUST_BACKTRACE: '0', RUST_LIB_BACKTRACE: '0' },
     level: (line) => (/\b(ERROR|WARN)\b/.test(line) ? 'warn' : 'debug'),
+    failed: `The embedded Meilisearch (port ${port}, data in ${root}) failed to start`,
+    todo: 'fix what it reports, or set MEILI_URL and MEILI_MASTER_KEY to a Meilisearch of your own',
   });
-  await spawned(service.child);
+  await spawned(service);
   await writePidFile(pidFile, service.child.pid);
 
   let stopping: Promise<void> | undefined;
@@ -130,11 +134,7 @@ export async function startMeilisearch({ dir, port, log, binaryPath, sha256 = ME
 
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntil(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok, {
-      service,
-      timeoutMs: 30_000,
-      failure: (reason) => new Error(`The embedded Meilisearch on port ${port} failed to start: ${reason}; its last output: ${service.tail()}`),
-    });
+    await waitUntil(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok, { service, timeoutMs: 30_000 });
   } catch (error) {
     await stop();
     throw error;

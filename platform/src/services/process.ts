@@ -3,14 +3,21 @@ import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { serviceFailure, type PrerequisiteError } from './errors.ts';
 
 /** A service process we started: its last output lines explain an early exit. */
 export interface ServiceProcess {
   child: ChildProcess;
   /** Resolves with the exit code (or signal) when the process ends. */
   exited: Promise<string>;
-  /** The last lines it wrote, newest last. */
-  tail: () => string;
+  /** The error for the terminal: it failed because of `reason`, what it printed last, what to do. */
+  failure: (reason: string, cause?: unknown) => PrerequisiteError;
+}
+
+/** How a service's failure reads: "The embedded X on port N failed to start" and what to do about it. */
+export interface FailureText {
+  failed: string;
+  todo: string;
 }
 
 /**
@@ -21,14 +28,14 @@ export function spawnService(
   name: string,
   command: string,
   args: string[],
-  options: SpawnOptions & { log: Logger; level?: (line: string) => 'debug' | 'info' | 'warn' },
+  options: SpawnOptions & FailureText & { log: Logger; level?: (line: string) => 'debug' | 'info' | 'warn' },
 ): ServiceProcess {
-  const { log, level = () => 'debug', ...spawnOptions } = options;
+  const { log, level = () => 'debug', failed, todo, ...spawnOptions } = options;
   const child = spawn(command, args, { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
-      const text = line.trim();
+      const text = line.replace(/\x1b\[[0-9;]*m/g, '').trim(); // Meilisearch colours its log even into a pipe
       if (!text) continue;
       lines.push(text);
       if (lines.length > 30) lines.shift();
@@ -41,29 +48,27 @@ export function spawnService(
     child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
     child.once('error', (error) => resolve(error.message));
   });
-  return { child, exited, tail: () => lines.slice(-8).join(' | ') };
+  const failure = (reason: string, cause?: unknown) => serviceFailure({ failed, reason, printed: lines.slice(-8).join('\n'), todo, cause });
+  return { child, exited, failure };
 }
 
-/** Resolves once the child has spawned, or rejects with the spawn error (ENOENT when the binary is missing). */
-export function spawned(child: ChildProcess): Promise<void> {
+/** Resolves once the child has spawned, or rejects with its failure, the spawn error (ENOENT when the binary is missing) as cause. */
+export function spawned(service: ServiceProcess): Promise<void> {
   return new Promise((resolve, reject) => {
-    child.once('spawn', () => resolve());
-    child.once('error', reject);
+    service.child.once('spawn', () => resolve());
+    service.child.once('error', (error) => reject(service.failure(`it could not be run (${error.message})`, error)));
   });
 }
 
-/** Polls `probe` until it returns true; rejects with `failure()` when the process exits or time runs out. */
-export async function waitUntil(
-  probe: () => Promise<boolean>,
-  options: { service: ServiceProcess; timeoutMs: number; failure: (reason: string) => Error },
-): Promise<void> {
+/** Polls `probe` until it returns true; rejects with the service's failure when it exits or time runs out. */
+export async function waitUntil(probe: () => Promise<boolean>, options: { service: ServiceProcess; timeoutMs: number }): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let exitReason: string | undefined;
   void options.service.exited.then((reason) => (exitReason = reason));
   for (;;) {
-    if (exitReason !== undefined) throw options.failure(`it exited (${exitReason})`);
+    if (exitReason !== undefined) throw options.service.failure(`it exited (${exitReason})`);
     if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw options.failure(`it did not become ready within ${Math.round(options.timeoutMs / 1000)} s`);
+    if (Date.now() > deadline) throw options.service.failure(`it did not become ready within ${Math.round(options.timeoutMs / 1000)} s`);
     await sleep(50);
   }
 }

@@ -1,4 +1,6 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from './errors.ts';
 import { freePort } from './ports.ts';
@@ -72,5 +74,19 @@ describe('startRedisServer', { timeout: 20_000 }, () => {
     } finally {
       holder.close();
     }
+  });
+
+  it('says what failed, what redis-server printed and what to do when it will not start', async () => {
+    const dir = path.join(tmp.dir, 'broken');
+    await mkdir(path.join(dir, 'appendonlydir'), { recursive: true });
+    await writeFile(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'garbage line\n');
+    const port = await freePort();
+    const error = await startRedisServer({ dir, port, log }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^The embedded Redis \\(redis-server on port ${port}, data in .*broken\\) failed to start: it exited \\(code 1\\) after printing ".*Invalid AOF manifest file format"; fix what it reports, or set REDIS_URL to a Redis server of your own\\.$`,
+      ),
+    );
   });
 });

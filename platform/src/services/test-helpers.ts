@@ -5,7 +5,7 @@ import { pino } from 'pino';
 
 export const silentLog = pino({ level: 'silent' });
 
-/** A temporary directory readable by other users (the embedded PostgreSQL runs as `postgres` when we are root). */
+/** A temporary directory readable by other users, so the embedded PostgreSQL (run as `postgres` when we are root) keeps its cluster in it. */
 export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `hub-${prefix}-`));
   await chmod(dir, 0o755);
