@@ -1,8 +1,8 @@
 import { type CandidateSource, candidateQueries, MATCHING, type MatchingConfig } from '@hub/matching';
-import { counterpartKinds, industryField, industryNode } from '@hub/protocol';
+import { counterpartKinds, endOfChinaDay, industryField, industryNode } from '@hub/protocol';
 import { searchTokens } from '@hub/search';
 import type pg from 'pg';
-import { endOfChinaDay, inBatches, insertRows, type BenchData } from '../search/load.ts';
+import { inBatches, insertRows, type BenchData } from '../search/load.ts';
 
 /**
  * The baseline's candidate store: one row per loaded listing with the columns the matcher filters on

@@ -1,7 +1,7 @@
-import { industryField, type ListingSearchQuery } from '@hub/protocol';
+import { endOfChinaDay, industryField, type ListingSearchQuery } from '@hub/protocol';
 import { queryWords, searchTokens } from '@hub/search';
 import type pg from 'pg';
-import { endOfChinaDay, inBatches, insertRows, type BenchData } from './load.ts';
+import { inBatches, insertRows, type BenchData } from './load.ts';
 
 /** What one baseline answered: the listing ids of the first page and the total. */
 export interface BaselineAnswer {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { endOfChinaDay } from '@hub/protocol';
 import {
   DEMO_LISTING_SEED, DEMO_ORGANIZATION_SEED, demoUuid, generateDemoListings, generateDemoOrganizations, mulberry32, type DemoListing, type DemoOrganizationSpec,
 } from '../../prisma/src/demo/index.ts';
@@ -59,7 +60,6 @@ export async function inBatches<T>(items: T[], work: (batch: T[]) => Promise<voi
 }
 
 /** End of a YYYY-MM-DD day in China time (what the listing service stores in Listing.validUntil). */
-export const endOfChinaDay = (day: string) => new Date(`${day}T23:59:59.999+08:00`);
 
 const CHECKLIST_OK = JSON.stringify({ no_classified_content: true, true_and_accurate: true, current_and_valid: true });
 const HOUR = 3_600_000;

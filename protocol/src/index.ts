@@ -1,5 +1,6 @@
 export * from './api.ts';
 export * from './auth.ts';
+export * from './china-day.ts';
 export * from './credit-code.ts';
 export * from './errors.ts';
 export * from './events.ts';

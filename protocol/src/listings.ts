@@ -1,3 +1,4 @@
+import { endOfChinaDay, isCalendarDay, type Clock } from './china-day.ts';
 import { INDUSTRY_NODE_CODES } from './industries.ts';
 import { normalizePatentNumber, patentNumberProblem } from './patent-number.ts';
 import { findCity } from './regions.ts';
@@ -85,17 +86,14 @@ const text = (min: number, max: number) =>
     .max(max)
     .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v), 'control_characters');
 
-/** Milliseconds since the epoch: schemas that compare a date with today take one, so tests can fix it. */
-export type Clock = () => number;
-
 /** YYYY-MM-DD, after today (UTC+8, the platform's day) and at most three years ahead, by `now`. */
 export const validUntilAt = (now: Clock) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format')
-    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00+08:00`)), 'date_format')
+    .refine(isCalendarDay, 'date_format')
     .superRefine((v, ctx) => {
-      const day = Date.parse(`${v}T23:59:59+08:00`);
+      const day = endOfChinaDay(v).getTime();
       const today = now();
       if (day <= today) ctx.addIssue({ code: 'custom', message: 'valid_until_past' });
       else if (day > today + 3 * 366 * 86_400_000) ctx.addIssue({ code: 'custom', message: 'valid_until_too_far' });

@@ -1,4 +1,5 @@
-import { CooperationMode, type Clock } from './listings.ts';
+import { endOfChinaDay, isCalendarDay, type Clock } from './china-day.ts';
+import { CooperationMode } from './listings.ts';
 import { z } from './zod.ts';
 
 /** 对接洽谈 stages, in order; `closed` ends a room without a deal, from any stage before 签约. */
@@ -213,7 +214,7 @@ export const IpOwnership = z.enum(['supplier', 'demander', 'joint', 'per_contrac
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00+08:00`)), 'date_format');
+  .refine(isCalendarDay, 'date_format');
 const termText = (max: number) => z.string().trim().min(1).max(max);
 
 /** The terms of an offer (with its own rule for the last day it can be accepted). */
@@ -237,7 +238,7 @@ const offerTerms = (validUntil: z.ZodType<string>) =>
     });
 
 /** The terms of an offer as proposed, by `now`: what is agreed when both sides accept it; `validUntil` must lie ahead. */
-export const offerTermsAt = (now: Clock) => offerTerms(day.refine((v) => Date.parse(`${v}T23:59:59+08:00`) > now(), 'valid_until_past'));
+export const offerTermsAt = (now: Clock) => offerTerms(day.refine((v) => endOfChinaDay(v).getTime() > now(), 'valid_until_past'));
 
 export const OfferTerms = offerTermsAt(Date.now).openapi('OfferTerms');
 export type OfferTerms = z.infer<typeof OfferTerms>;

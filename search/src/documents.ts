@@ -1,5 +1,5 @@
 import type { Prisma } from '@hub/db';
-import { industryField, industryNode, PROVINCE_BY_CODE, findCity, type CooperationMode, type ListingKind, type ListingSide, type Maturity } from '@hub/protocol';
+import { endOfChinaDay, industryField, industryNode, PROVINCE_BY_CODE, findCity, type CooperationMode, type ListingKind, type ListingSide, type Maturity } from '@hub/protocol';
 import { searchTokens } from './segment.ts';
 
 /** What Prisma must load for a listing's search document: its published version, without the confidential details. */
@@ -74,7 +74,6 @@ export interface ListingDocument {
 }
 
 /** End of a YYYY-MM-DD day in China time. */
-const endOfDay = (day: string) => Date.parse(`${day}T23:59:59.999+08:00`);
 
 /** The search document of a published listing; throws for a listing without a published version. */
 export function listingDocument(listing: IndexableListing): ListingDocument {
@@ -111,7 +110,7 @@ export function listingDocument(listing: IndexableListing): ListingDocument {
     status: 'published',
     publishedAt: (listing.publishedAt ?? new Date(0)).getTime(),
     validUntil: v.validUntil,
-    validUntilTs: listing.validUntil?.getTime() ?? endOfDay(v.validUntil),
+    validUntilTs: listing.validUntil?.getTime() ?? endOfChinaDay(v.validUntil).getTime(),
     revision: listing.revision,
     terms: searchTokens([v.title, v.keywords.join(' '), v.summary, industryNames.join(' ')].join('\n')).join(' '),
   };

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '@hub/db';
-import { sideOfKind, type CooperationMode, type ListingKind, type ListingStatus, type Maturity } from '@hub/protocol';
+import { endOfChinaDay, sideOfKind, type CooperationMode, type ListingKind, type ListingStatus, type Maturity } from '@hub/protocol';
 import { buildCreditCode } from './factories.ts';
 
 type OrganizationType = 'enterprise' | 'university' | 'research_institute' | 'service_agency' | 'investor' | 'incubator';
@@ -43,7 +43,6 @@ export async function buildOrganizationRow(db: Db, overrides: OrganizationRowOve
 /** The China-time day `days` from now, as YYYY-MM-DD. */
 export const chinaDay = (days: number) => new Date(Date.now() + days * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
 /** End of a YYYY-MM-DD day in China time. */
-export const endOfChinaDay = (day: string) => new Date(`${day}T23:59:59.999+08:00`);
 
 export interface ListingRowOverrides {
   kind?: ListingKind;

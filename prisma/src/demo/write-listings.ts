@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { endOfChinaDay } from '@hub/protocol';
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import { appendEvidence } from '../evidence.ts';
 import type { Db } from '../index.ts';
@@ -22,7 +23,6 @@ const HOUR = 3_600_000;
 export const demoListingId = (index: number) => demoUuid(`listing:${index}`);
 export const demoVersionId = (index: number) => demoUuid(`listing-version:${index}:1`);
 /** The valid-until day's end in China time, as the listing service stores it. */
-export const validUntilInstant = (day: string) => new Date(`${day}T23:59:59.999+08:00`);
 
 const fingerprint = (content: object) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
@@ -51,7 +51,7 @@ export async function writeOrganizationListings(db: Db, rows: DemoListingRow[], 
           revision: 1,
           latestVersion: 1,
           publishedAt: state === 'published' ? listing.publishedAt : null,
-          validUntil: state === 'published' ? validUntilInstant(listing.content.validUntil) : null,
+          validUntil: state === 'published' ? endOfChinaDay(listing.content.validUntil) : null,
           createdById: authorId,
           createdAt: stamps[i]!.createdAt,
           updatedAt: stamps[i]!.reviewedAt ?? stamps[i]!.submittedAt ?? stamps[i]!.createdAt,

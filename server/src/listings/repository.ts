@@ -37,7 +37,6 @@ export function versionData(content: ListingContent) {
 }
 
 /** The end (China time) of a listing's last valid day. */
-export const validUntilInstant = (day: string) => new Date(`${day}T23:59:59.999+08:00`);
 
 export class ListingRepository {
   constructor(private readonly db: Db | Prisma.TransactionClient) {}

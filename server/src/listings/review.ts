@@ -1,13 +1,13 @@
 import { notifyMembers, type Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
-import { socketRoom, type JobQueue, type ListingReviewed, type ListingReviewInput } from '@hub/protocol';
+import { endOfChinaDay, socketRoom, type JobQueue, type ListingReviewed, type ListingReviewInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../http/errors.ts';
 import type { Broadcaster } from '@hub/protocol';
 import { afterCommit } from '../jobs.ts';
 import { recordListingEvidence } from './effects.ts';
 import { presentListingSummary, presentOwnerListing } from './presenter.ts';
-import { ListingRepository, validUntilInstant } from './repository.ts';
+import { ListingRepository } from './repository.ts';
 
 /** 信息审查: staff approve or reject each submitted version against the checklist, and take listings down. */
 export class ListingReviewService {
@@ -33,7 +33,7 @@ export class ListingReviewService {
     const version = listing.versions.find((v) => v.version === listing.latestVersion)!;
     if (version.status !== 'pending') throw new AppError('listing_state_conflict', 'This version is not waiting for review.');
     const approve = input.decision === 'approve';
-    if (approve && validUntilInstant(version.validUntil) <= new Date()) {
+    if (approve && endOfChinaDay(version.validUntil) <= new Date()) {
       throw new AppError('listing_state_conflict', 'Its valid-until day has passed: reject it so the owner can correct the date.');
     }
     const reason = input.reason?.trim() || null;
@@ -54,7 +54,7 @@ export class ListingReviewService {
             statusReason: null,
             publishedVersionId: version.id,
             publishedAt: now,
-            validUntil: validUntilInstant(version.validUntil),
+            validUntil: endOfChinaDay(version.validUntil),
             expiryWarnedAt: null,
             revision: { increment: 1 },
           },

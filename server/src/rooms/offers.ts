@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Db, type NegotiationRoom, type RoomEntry, type RoomOffer } from '@hub/db';
 import type { Logger } from '@hub/platform';
-import { ROOM_STAGES, socketRoom, type Broadcaster, type OfferInput, type OfferTerms, type OfferView } from '@hub/protocol';
+import { endOfChinaDay, ROOM_STAGES, socketRoom, type Broadcaster, type OfferInput, type OfferTerms, type OfferView } from '@hub/protocol';
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
@@ -15,7 +15,7 @@ const endedError = () => new AppError('room_state_conflict', 'This negotiation h
 const offerNotFound = () => new AppError('offer_not_found', 'No such offer in this room.');
 
 /** The last moment an offer can be accepted: the end of its `validUntil` day, China time. */
-const expiresAt = (terms: OfferTerms) => Date.parse(`${terms.validUntil}T23:59:59.999+08:00`);
+const expiresAt = (terms: OfferTerms) => endOfChinaDay(terms.validUntil).getTime();
 
 /** What a resend must repeat to count as the same request. */
 const requestOf = (terms: unknown, previousId: string | null) => canonicalJson({ terms, previousId });
