@@ -45,9 +45,9 @@ export const RoomEntryView = z
     data: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     hash: z.string(),
-    /** Set when staff hid this message: parties then get an empty body; staff and the evidence export keep the text. */
+    /** Set when staff hid this message or file: parties then get an empty body and no data (in the evidence export too); staff keep it. */
     hidden: z.object({ at: z.string(), reason: z.string() }).nullable(),
-    /** Banned words it contains (rules that flag rather than block); shown to staff only. */
+    /** Banned words it contains (rules that flag rather than block); shown to staff only, kept beside the record rather than in its hash. */
     flagged: z.array(z.string()),
   })
   .openapi('RoomEntry');
@@ -192,11 +192,23 @@ export const RoomVerification = z
   .openapi('RoomVerification');
 export type RoomVerification = z.infer<typeof RoomVerification>;
 
-/** `GET /api/rooms/:id/evidence`: the room's full record, its hash chain and the verification result. */
+/**
+ * `GET /api/rooms/:id/evidence`: the room's record, its hash chain and the verification result. Each
+ * entry's hash covers its content by `contentHash` (sha256 of the canonical JSON of body, replyToSeq
+ * and data), so the parties' export, which withholds what staff hid, still verifies on its own
+ * (`verifyRoomExport`); staff's export carries everything.
+ */
 export const RoomEvidence = z
   .object({
     room: RoomSharedView,
-    entries: z.array(RoomEntryView.extend({ prevHash: z.string() })),
+    entries: z.array(
+      RoomEntryView.extend({
+        prevHash: z.string(),
+        contentHash: z.string(),
+        /** Staff hid it and this export is a party's: body and data are left out, `contentHash` stands for them. */
+        withheld: z.boolean(),
+      }),
+    ),
     verification: RoomVerification,
     exportedAt: z.string(),
   })

@@ -41,13 +41,16 @@ const ENTRY_TEXT: Record<Entry['kind'], (entry: Entry) => string> = {
   moderation: (e) => `${MODERATION_ACTIONS[text(e.data.action)] ?? text(e.data.action)}${e.data.seq ? ` #${text(e.data.seq)}` : ''}${e.data.until ? ` 至 ${text(e.data.until)}` : ''}：${text(e.data.reason)}`,
 };
 
+/** What a party's export says of an entry staff hid: that it was there, why it was hidden, and the hash that stands for its content. */
+const withheldText = (e: Entry) => `〔已被平台隐藏，内容不予导出 / hidden by staff：${e.hidden?.reason ?? ''}〕\n内容哈希 / content hash：${e.contentHash}`;
+
 /** The room's record as a printable page (存证导出): every entry with its hashes, and the verification result. Everything from users is escaped. */
 export function renderEvidencePage(evidence: RoomEvidence): string {
   const { room, verification } = evidence;
   const rows = evidence.entries
     .map(
       (e) => `<tr><td>${e.seq}</td><td>${escapeHtml(e.createdAt)}</td><td>${escapeHtml(e.author?.name ?? '系统')}</td>` +
-        `<td class="text">${escapeHtml(ENTRY_TEXT[e.kind](e))}${e.replyToSeq ? ` <span class="reply">（回复 #${e.replyToSeq}）</span>` : ''}</td>` +
+        `<td class="text">${escapeHtml(e.withheld ? withheldText(e) : ENTRY_TEXT[e.kind](e))}${e.replyToSeq ? ` <span class="reply">（回复 #${e.replyToSeq}）</span>` : ''}</td>` +
         `<td class="hash">${escapeHtml(e.prevHash)}<br>${escapeHtml(e.hash)}</td></tr>`,
     )
     .join('\n');

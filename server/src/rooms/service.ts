@@ -25,7 +25,7 @@ import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
 import type { RoomGate } from './moderation.ts';
-import { authorsOf, participantsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
+import { authorsOf, participantsOf, presentEntry, presentEvidenceEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
 import { appendRoomEntry, verifyRoomRecord } from './record.ts';
 
 const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
@@ -153,7 +153,7 @@ export class RoomService {
         authorId: actor.userId,
         body: input.body,
         replyToSeq: input.replyToSeq,
-        data: flagged.length ? { flagged } : {},
+        flagged,
         clientKey: input.clientKey,
         requestHash,
       }))!;
@@ -225,19 +225,22 @@ export class RoomService {
     return read;
   }
 
-  /** The full record with its hash chain and whether it verifies (parties and staff only). */
+  /**
+   * The record with its hash chain and whether it verifies (parties and staff only). Staff get every
+   * entry whole; parties get what staff hid withheld, by its content hash, so their copy still verifies.
+   */
   async evidence(actor: Actor, id: string): Promise<RoomEvidence> {
     const { room } = await this.access(actor, id);
     const [rows, verification, [view]] = await Promise.all([
-      this.db.roomEntry.findMany({ where: { roomId: id }, orderBy: { seq: 'asc' } }),
+      // Up to the room row just read, so the entries and the room's last sequence number agree.
+      this.db.roomEntry.findMany({ where: { roomId: id, seq: { lte: room.lastSeq } }, orderBy: { seq: 'asc' } }),
       verifyRoomRecord(this.db, id),
       this.present(actor, [room]),
     ]);
     const [authors, hidden] = await Promise.all([authorsOf(this.db, rows), this.hiddenIn(id)]);
     return {
       room: RoomSharedView.parse(view),
-      // The record as it was written, hidden messages included: that is what the hashes prove.
-      entries: rows.map((row) => ({ ...presentEntry(row, authors, hidden, { staff: true }), prevHash: row.prevHash })),
+      entries: rows.map((row) => presentEvidenceEntry(row, authors, hidden, viewerOf(actor))),
       verification,
       exportedAt: new Date().toISOString(),
     };
