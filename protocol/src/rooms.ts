@@ -6,6 +6,14 @@ export const ROOM_STAGES = ['first_contact', 'formal_negotiation', 'evaluation',
 export const RoomStage = z.enum(ROOM_STAGES).openapi('RoomStage');
 export type RoomStage = z.infer<typeof RoomStage>;
 
+/**
+ * The stages that bind both sides: 达成意向 is reached when both accept an offer, and either stage when
+ * one side proposes it and the other confirms. The other stages, and closing, either side moves alone.
+ */
+export const BINDING_STAGES = ['intent', 'signed'] as const satisfies readonly RoomStage[];
+export type BindingStage = (typeof BINDING_STAGES)[number];
+export const isBindingStage = (stage: RoomStage): stage is BindingStage => (BINDING_STAGES as readonly RoomStage[]).includes(stage);
+
 /** Longest message body, in characters. */
 export const MESSAGE_MAX_CHARS = 4000;
 /** Messages one join or history page returns at most. */
@@ -98,6 +106,11 @@ export const RoomView = z
     counterpartReadSeq: z.number().int(),
     lastEntryAt: z.string().nullable(),
     createdAt: z.string(),
+    /**
+     * A binding stage one side proposed (its `stage` entry at `seq`), waiting for the other side to
+     * confirm it (or for either to withdraw or decline it). It lapses when the stage moves otherwise.
+     */
+    stageProposal: z.object({ stage: z.enum(BINDING_STAGES), side: z.enum(['supply', 'demand']), seq: z.number().int(), at: z.string() }).nullable(),
     /** Staff froze the room: nobody can add to it until it is unfrozen. */
     frozen: z.boolean(),
     /** Why staff froze it (shown to everyone in the room). */
@@ -151,6 +164,10 @@ export const RoomSendInput = z.strictObject({
 });
 export type RoomSendInput = z.infer<typeof RoomSendInput>;
 
+/**
+ * Move to `stage`. A stage that binds both sides is not moved to at once: the first side's request
+ * proposes it, and the other side's request for the same stage confirms it and moves the room.
+ */
 export const RoomStageInput = z.strictObject({ stage: RoomStage }).openapi('RoomStageInput');
 export type RoomStageInput = z.infer<typeof RoomStageInput>;
 

@@ -1,5 +1,5 @@
 import type { Db, NegotiationRoom, RoomEntry } from '@hub/db';
-import type { RoomEntryView, RoomEvidence, RoomParticipantView, RoomRole, RoomView } from '@hub/protocol';
+import type { BindingStage, RoomEntryView, RoomEvidence, RoomParticipantView, RoomRole, RoomView } from '@hub/protocol';
 import { roomContentHash } from '@hub/protocol/evidence-hash';
 
 type Author = { id: string; name: string; organizationId: string | null };
@@ -110,6 +110,10 @@ export function presentRoom(
     counterpartReadSeq: viewer.counterpartReadSeq,
     lastEntryAt: room.lastEntryAt?.toISOString() ?? null,
     createdAt: room.createdAt.toISOString(),
+    stageProposal:
+      room.stageProposal && room.stageProposalSide && room.stageProposalSeq !== null && room.stageProposedAt
+        ? { stage: room.stageProposal as BindingStage, side: room.stageProposalSide, seq: room.stageProposalSeq, at: room.stageProposedAt.toISOString() }
+        : null,
     frozen: room.frozenAt !== null,
     frozenReason: room.frozenAt ? room.frozenReason : null,
     fileMaxBytes,

@@ -1,6 +1,8 @@
-import type { Db, Prisma, RoomEntry } from '@hub/db';
+import type { Db, NegotiationRoom, Prisma, RoomEntry } from '@hub/db';
 import type { RoomEntryKind, RoomVerification } from '@hub/protocol';
 import { canonicalJson, GENESIS_HASH, roomContentHash, roomEntryBreak, roomEvidenceContent } from '@hub/protocol/evidence-hash';
+import type { AppError } from '../http/errors.ts';
+import { frozenError } from './moderation.ts';
 
 /** What an entry says; the sequence number, time and hashes are the record's to give. */
 export interface NewEntry {
@@ -59,6 +61,22 @@ export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId:
     FROM next
     RETURNING *`;
   return rows[0] ?? null;
+}
+
+/** Whether a negotiation has ended (签约 or closed): its record can be read and exported, not added to. */
+export const hasEnded = (room: Pick<NegotiationRoom, 'stage'>) => room.stage === 'closed' || room.stage === 'signed';
+
+/**
+ * Locks the room row for the transaction (appends to it wait on this) and re-reads it, refusing a
+ * room that has ended (`ended`) or is frozen: a change that depends on the room's state checks it here,
+ * so two requests cannot both pass the same check.
+ */
+export async function lockOpenRoom(tx: Prisma.TransactionClient, roomId: string, ended: () => AppError): Promise<NegotiationRoom> {
+  await tx.$queryRaw`SELECT 1 FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE`;
+  const room = await tx.negotiationRoom.findUniqueOrThrow({ where: { id: roomId } });
+  if (hasEnded(room)) throw ended();
+  if (room.frozenAt) throw frozenError(room);
+  return room;
 }
 
 /** Walks a room's record in order and reports the first entry whose link, hash or sequence does not hold. */

@@ -4,7 +4,6 @@ import type { Logger } from '@hub/platform';
 import {
   ALL_STAFF_ROOMS,
   ROOM_PAGE_MAX,
-  ROOM_STAGES,
   RoomSharedView,
   socketRoom,
   type Broadcaster,
@@ -16,7 +15,6 @@ import {
   type RoomJoinInput,
   type RoomRead,
   type RoomSendInput,
-  type RoomStage,
   type RoomRole,
   type RoomView,
 } from '@hub/protocol';
@@ -191,26 +189,6 @@ export class RoomService {
     const { participantRole, muteUntil, muteReason, earlierSeq, participantIds, ...room } = row;
     const role = this.roleOf(actor, room, participantRole);
     return { room, role, mute: muteUntil ? { until: muteUntil, reason: muteReason ?? '' } : null, earlierSeq, participantIds };
-  }
-
-  /** Moves the negotiation forward (or closes it without a deal); recorded in the room like a message. */
-  async moveStage(actor: Actor, id: string, stage: RoomStage): Promise<RoomView> {
-    const { room, side } = await this.access(actor, id);
-    if (!side) throw new AppError('forbidden', 'Only the parties move a negotiation.');
-    const from = room.stage;
-    if (from === 'signed' || from === 'closed') throw new AppError('room_state_conflict', 'This negotiation has ended.');
-    await this.gate.screen(actor, room, '');
-    if (stage !== 'closed' && ROOM_STAGES.indexOf(stage) <= ROOM_STAGES.indexOf(from)) {
-      throw new AppError('room_state_conflict', 'A negotiation moves forward (or closes); it does not go back a stage.');
-    }
-    const entry = await this.db.$transaction(async (tx) => {
-      const { count } = await tx.negotiationRoom.updateMany({ where: { id, stage: from }, data: { stage } });
-      if (!count) throw new AppError('room_state_conflict', 'The stage changed meanwhile; reload the room.');
-      return (await appendRoomEntry(tx, id, { kind: 'stage', authorId: actor.userId, body: '', data: { from, to: stage, side } }))!;
-    });
-    this.log.info({ roomId: id, from, to: stage, userId: actor.userId }, 'room stage moved');
-    await this.announce({ ...room, stage }, entry);
-    return this.view(actor, id);
   }
 
   /** Read receipt: remembers the furthest entry the user has read and tells the room. */
