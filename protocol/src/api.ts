@@ -261,8 +261,14 @@ export const API = {
   }),
   moveRoomStage: route({
     method: 'post', path: '/api/rooms/:id/stage', tags: ['rooms'], access: 'approved_member',
-    summary: 'Move the negotiation to another stage (recorded in the room, seen live by everyone in it)',
-    params: IdParam, body: RoomStageInput, success: { status: 200, body: RoomView }, errors: ['room_not_found', 'room_state_conflict'],
+    summary: 'Move the negotiation to another stage, or propose or confirm a stage that binds both sides (recorded in the room, seen live by everyone in it)',
+    params: IdParam, body: RoomStageInput, success: { status: 200, body: RoomView },
+    errors: ['room_not_found', 'forbidden', 'room_state_conflict', 'stage_proposal_conflict'],
+  }),
+  withdrawStageProposal: route({
+    method: 'delete', path: '/api/rooms/:id/stage-proposal', tags: ['rooms'], access: 'approved_member',
+    summary: 'The proposing side withdraws its stage proposal, or the other side declines it (recorded in the room)',
+    params: IdParam, success: { status: 200, body: RoomView }, errors: ['room_not_found', 'forbidden', 'room_state_conflict', 'stage_proposal_not_found'],
   }),
   roomEvidence: route({
     method: 'get', path: '/api/rooms/:id/evidence', tags: ['rooms'], access: 'user',

@@ -7,6 +7,14 @@ export const ROOM_STAGES = ['first_contact', 'formal_negotiation', 'evaluation',
 export const RoomStage = z.enum(ROOM_STAGES).openapi('RoomStage');
 export type RoomStage = z.infer<typeof RoomStage>;
 
+/**
+ * The stages that bind both sides: 达成意向 is reached when both accept an offer, and either stage when
+ * one side proposes it and the other confirms. The other stages, and closing, either side moves alone.
+ */
+export const BINDING_STAGES = ['intent', 'signed'] as const satisfies readonly RoomStage[];
+export type BindingStage = (typeof BINDING_STAGES)[number];
+export const isBindingStage = (stage: RoomStage): stage is BindingStage => (BINDING_STAGES as readonly RoomStage[]).includes(stage);
+
 /** Longest message body, in characters. */
 export const MESSAGE_MAX_CHARS = 4000;
 /** Messages one join or history page returns at most. */
@@ -46,9 +54,9 @@ export const RoomEntryView = z
     data: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     hash: z.string(),
-    /** Set when staff hid this message: parties then get an empty body; staff and the evidence export keep the text. */
+    /** Set when staff hid this message or file: parties then get an empty body and no data (in the evidence export too); staff keep it. */
     hidden: z.object({ at: z.string(), reason: z.string() }).nullable(),
-    /** Banned words it contains (rules that flag rather than block); shown to staff only. */
+    /** Banned words it contains (rules that flag rather than block); shown to staff only, kept beside the record rather than in its hash. */
     flagged: z.array(z.string()),
   })
   .openapi('RoomEntry');
@@ -99,6 +107,11 @@ export const RoomView = z
     counterpartReadSeq: z.number().int(),
     lastEntryAt: z.string().nullable(),
     createdAt: z.string(),
+    /**
+     * A binding stage one side proposed (its `stage` entry at `seq`), waiting for the other side to
+     * confirm it (or for either to withdraw or decline it). It lapses when the stage moves otherwise.
+     */
+    stageProposal: z.object({ stage: z.enum(BINDING_STAGES), side: z.enum(['supply', 'demand']), seq: z.number().int(), at: z.string() }).nullable(),
     /** Staff froze the room: nobody can add to it until it is unfrozen. */
     frozen: z.boolean(),
     /** Why staff froze it (shown to everyone in the room). */
@@ -152,6 +165,10 @@ export const RoomSendInput = z.strictObject({
 });
 export type RoomSendInput = z.infer<typeof RoomSendInput>;
 
+/**
+ * Move to `stage`. A stage that binds both sides is not moved to at once: the first side's request
+ * proposes it, and the other side's request for the same stage confirms it and moves the room.
+ */
 export const RoomStageInput = z.strictObject({ stage: RoomStage }).openapi('RoomStageInput');
 export type RoomStageInput = z.infer<typeof RoomStageInput>;
 
@@ -193,11 +210,23 @@ export const RoomVerification = z
   .openapi('RoomVerification');
 export type RoomVerification = z.infer<typeof RoomVerification>;
 
-/** `GET /api/rooms/:id/evidence`: the room's full record, its hash chain and the verification result. */
+/**
+ * `GET /api/rooms/:id/evidence`: the room's record, its hash chain and the verification result. Each
+ * entry's hash covers its content by `contentHash` (sha256 of the canonical JSON of body, replyToSeq
+ * and data), so the parties' export, which withholds what staff hid, still verifies on its own
+ * (`verifyRoomExport`); staff's export carries everything.
+ */
 export const RoomEvidence = z
   .object({
     room: RoomSharedView,
-    entries: z.array(RoomEntryView.extend({ prevHash: z.string() })),
+    entries: z.array(
+      RoomEntryView.extend({
+        prevHash: z.string(),
+        contentHash: z.string(),
+        /** Staff hid it and this export is a party's: body and data are left out, `contentHash` stands for them. */
+        withheld: z.boolean(),
+      }),
+    ),
     verification: RoomVerification,
     exportedAt: z.string(),
   })

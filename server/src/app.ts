@@ -20,6 +20,7 @@ import { OfferService } from './rooms/offers.ts';
 import { ParticipantService } from './rooms/participants.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { RoomService } from './rooms/service.ts';
+import { StageService } from './rooms/stages.ts';
 import { registerRoomEvents } from './rooms/socket.ts';
 import { MatchService } from './matches/service.ts';
 import { notificationRoutes } from './notifications/routes.ts';
@@ -69,6 +70,7 @@ export function createHub(ctx: HubContext): Hub {
   const matches = new MatchService(db, queue, gateway.broadcaster, pusher, log);
   const gate = new RoomGate(db);
   const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log, config.ROOM_FILE_MAX_BYTES);
+  const stages = new StageService(db, rooms, gate, log);
   const offers = new OfferService(db, rooms, gate, gateway.broadcaster, log);
   const files = new RoomFileService(db, rooms, gate, limits, gateway.broadcaster, config, log);
   // Hourly: what a crash or a failed write left on disk (temporary uploads, files no row names).
@@ -115,7 +117,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use(matchRoutes({ matches, limits, resolveActor }));
-  app.use(roomRoutes({ rooms, offers, participants, files, resolveActor }));
+  app.use(roomRoutes({ rooms, stages, offers, participants, files, resolveActor }));
   app.use(moderationRoutes({ moderation, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');

@@ -10,6 +10,7 @@ try {
   const ctx = createContext(config, requireServiceUrls(config), log);
   await assertNoEviction(ctx.redis, (reason) => log.warn(reason));
   await assertRedisVersion(ctx.redis);
+  // Creates that admin on the first start; later starts only log (an existing account is never promoted).
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await ensureFirstAdmin(ctx.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: 'Admin' }, log);
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@hub/db';
-import { connected } from './client.ts';
+import { connected, type ApiClient } from './client.ts';
 import { registerApprovedMember } from './factories.ts';
 
 /** A fresh idempotency key, as a client makes one per message. */
@@ -30,4 +30,25 @@ export async function openRoom(db: Db, baseUrl: string) {
     if (!joined.ok) throw new Error(`room:join refused: ${joined.error}`);
   }
   return { ...built, a, b, close: () => [a, b].forEach((s) => s.close()) };
+}
+
+export interface Upload {
+  name: string;
+  type?: string;
+  bytes: Uint8Array;
+  clientKey?: string;
+  replyToSeq?: number;
+}
+
+/** POST /api/rooms/:id/files as the web client sends it: the bytes as the body, the type as Content-Type. */
+export async function uploadRoomFile(client: ApiClient, roomId: string, file: Upload) {
+  const query = new URLSearchParams({ name: file.name, clientKey: file.clientKey ?? clientKey() });
+  if (file.replyToSeq !== undefined) query.set('replyToSeq', String(file.replyToSeq));
+  const res = await fetch(`${client.baseUrl}/api/rooms/${roomId}/files?${query}`, {
+    method: 'POST',
+    headers: { ...client.headers, ...(client.cookie ? { cookie: client.cookie } : {}), ...(file.type ? { 'content-type': file.type } : {}) },
+    body: new Uint8Array(file.bytes),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Ack, RoomEntryView, RoomEvidence, RoomJoined, RoomView } from '@hub/protocol';
+import { roomContentHash, verifyRoomExport } from '@hub/protocol/evidence-hash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connected, nextEvent } from '../../test/client.ts';
 import type { ApiClient } from '../../test/client.ts';
@@ -7,7 +8,7 @@ import type { ApiClient } from '../../test/client.ts';
 type Socket = ReturnType<ApiClient['socket']>;
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
-import { buildRoom, clientKey as key, openRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key, openRoom, uploadRoomFile } from '../../test/room-factory.ts';
 import { appendRoomEntry } from '../rooms/record.ts';
 
 let t: TestHub;
@@ -117,7 +118,7 @@ describe('banned words', () => {
 });
 
 describe('hiding a message', () => {
-  it('parties see it hidden live and without text; staff and the evidence export keep the text', async () => {
+  it('parties see it hidden live and without text; staff and staff’s evidence export keep the text', async () => {
     const r = await joinedRoom();
     const text = '这条消息包含不当内容，请联系我的私人微信';
     const delivered = entryWithSeq(r.b, 2);
@@ -140,14 +141,14 @@ describe('hiding a message', () => {
     const staff = await moderator.client.get(`/api/rooms/${r.room.id}/entries`);
     expect(staff.body.entries[1]).toMatchObject({ seq: 2, body: text, hidden: { reason: '引导场外联系' } });
 
-    // The stored row is untouched: the record still verifies and the export carries the text.
+    // The stored row is untouched: the record still verifies and staff's export carries the text.
     const stored = await t.ctx.db.roomEntry.findUniqueOrThrow({ where: { roomId_seq: { roomId: r.room.id, seq: 2 } } });
     expect(stored.body).toBe(text);
-    const evidence = (await r.demander.client.get(`/api/rooms/${r.room.id}/evidence`)).body as RoomEvidence;
+    const evidence = (await moderator.client.get(`/api/rooms/${r.room.id}/evidence`)).body as RoomEvidence;
     expect(evidence.verification).toEqual({ ok: true, checked: 3, firstBroken: null });
-    expect(evidence.entries[1]).toMatchObject({ seq: 2, body: text, hidden: { reason: '引导场外联系' } });
+    expect(evidence.entries[1]).toMatchObject({ seq: 2, body: text, hidden: { reason: '引导场外联系' }, withheld: false });
     // The printable page says what staff did, and why.
-    const page = (await r.demander.client.get(`/api/rooms/${r.room.id}/evidence?format=html`)).text;
+    const page = (await moderator.client.get(`/api/rooms/${r.room.id}/evidence?format=html`)).text;
     expect(page).toContain(`${text}\n〔已被平台隐藏：引导场外联系〕`);
     expect(page).toContain('隐藏消息 #2：引导场外联系');
 
@@ -155,6 +156,58 @@ describe('hiding a message', () => {
     expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/entries/3/hide`, { reason: '不是消息' })).body.error).toBe('not_found');
     expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/entries/99/hide`, { reason: '不存在' })).body.error).toBe('not_found');
     expect(await t.ctx.db.roomEntryHide.count({ where: { roomId: r.room.id } })).toBe(1);
+    r.close();
+  });
+});
+
+describe('the evidence export of hidden entries', () => {
+  it('a party’s JSON and HTML export withhold a hidden message, a hidden file’s name and the flagged words, say hidden by staff, and still verify on their own; staff’s export has them', async () => {
+    const hiddenWord = word('私下交易');
+    const visibleWord = word('返点');
+    for (const w of [hiddenWord, visibleWord]) {
+      expect((await admin.client.post('/api/admin/banned-words', { word: w, action: 'flag', reason: '绕开平台交易的风险' })).status).toBe(201);
+    }
+    const r = await joinedRoom();
+    const secret = `加我私人微信详谈，${hiddenWord}更便宜`;
+    const fileName = `${hiddenWord}-底价单.pdf`;
+    expect(await r.send(r.a, '第一条')).toMatchObject({ ok: true, data: { seq: 1 } });
+    expect(await r.send(r.a, secret)).toMatchObject({ ok: true, data: { seq: 2 } });
+    const pdf = Buffer.from(`%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\n%%EOF\n`);
+    expect(await uploadRoomFile(r.supplier.client, r.room.id, { name: fileName, type: 'application/pdf', bytes: pdf })).toMatchObject({ status: 201, body: { seq: 3 } });
+    expect(await r.send(r.b, `可以谈${visibleWord}`)).toMatchObject({ ok: true, data: { seq: 4 } });
+    for (const seq of [2, 3]) expect((await moderator.client.post(`/api/staff/rooms/${r.room.id}/entries/${seq}/hide`, { reason: '引导场外交易' })).status).toBe(200);
+
+    const party = await r.demander.client.get(`/api/rooms/${r.room.id}/evidence`);
+    const evidence = party.body as RoomEvidence;
+    for (const leak of [secret, fileName, hiddenWord]) expect(party.text).not.toContain(leak);
+    for (const seq of [2, 3]) {
+      expect(evidence.entries[seq - 1]).toEqual(expect.objectContaining({
+        seq, body: '', data: {}, flagged: [], withheld: true, hidden: { at: expect.any(String), reason: '引导场外交易' }, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }));
+    }
+    // A message left visible keeps its text, but the words it was flagged for are staff's alone.
+    expect(evidence.entries[3]).toMatchObject({ seq: 4, body: `可以谈${visibleWord}`, data: {}, flagged: [], withheld: false });
+    expect(evidence.verification).toEqual({ ok: true, checked: 6, firstBroken: null });
+    // The party can check the chain itself, without the withheld text; a changed content hash breaks it.
+    expect(verifyRoomExport(evidence)).toEqual({ ok: true, checked: 6, firstBroken: null });
+    const forged = { ...evidence, entries: evidence.entries.map((e) => (e.seq === 2 ? { ...e, contentHash: roomContentHash({ body: '别的内容', replyToSeq: null, data: {} }) } : e)) };
+    expect(verifyRoomExport(forged)).toEqual({ ok: false, checked: 1, firstBroken: { seq: 2, reason: 'hash_mismatch' } });
+
+    const page = (await r.demander.client.get(`/api/rooms/${r.room.id}/evidence?format=html`)).text;
+    for (const leak of [secret, fileName, hiddenWord]) expect(page).not.toContain(leak);
+    expect(page).toContain(`〔已被平台隐藏，内容不予导出 / hidden by staff：引导场外交易〕\n内容哈希 / content hash：${evidence.entries[1]!.contentHash}`);
+    expect(page).toContain('哈希链校验通过：6 条记录');
+
+    // Staff get everything, and the withheld content matches the hash the parties were given.
+    const staff = (await moderator.client.get(`/api/rooms/${r.room.id}/evidence`)).body as RoomEvidence;
+    expect(staff.entries[1]).toMatchObject({ seq: 2, body: secret, flagged: [hiddenWord], withheld: false });
+    expect(staff.entries[2]).toMatchObject({ seq: 3, data: { file: { name: fileName } }, flagged: [hiddenWord], withheld: false });
+    expect(staff.entries[3]).toMatchObject({ seq: 4, flagged: [visibleWord] });
+    expect(roomContentHash(staff.entries[1]!)).toBe(evidence.entries[1]!.contentHash);
+    expect(verifyRoomExport(staff)).toEqual({ ok: true, checked: 6, firstBroken: null });
+    const staffPage = (await moderator.client.get(`/api/rooms/${r.room.id}/evidence?format=html`)).text;
+    expect(staffPage).toContain(`${secret}\n〔已被平台隐藏：引导场外交易〕`);
+    expect(staffPage).toContain(`附件：${fileName}`);
     r.close();
   });
 });

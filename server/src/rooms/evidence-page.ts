@@ -13,6 +13,7 @@ const STAGE_NAMES: Record<string, string> = {
 const SIDE_NAMES: Record<string, string> = { supply: '供方', demand: '需方' };
 const ROLE_NAMES: Record<string, string> = { broker: '技术经纪人', staff: '平台工作人员' };
 const PARTICIPANT_ACTIONS: Record<string, string> = { joined: '加入洽谈', left: '离开洽谈', removed: '被移出洽谈' };
+const PROPOSAL_ACTIONS: Record<string, string> = { proposed: '提议', withdrawn: '撤回提议：', declined: '拒绝对方提议：' };
 const MODERATION_ACTIONS: Record<string, string> = { hide: '隐藏消息', mute: '禁言', freeze: '冻结洽谈室', unfreeze: '解除冻结' };
 
 type Entry = RoomEvidence['entries'][number];
@@ -32,7 +33,11 @@ const ENTRY_TEXT: Record<Entry['kind'], (entry: Entry) => string> = {
     `${PARTICIPANT_ACTIONS[text(e.data.action)] ?? text(e.data.action)}` +
     (e.data.side ? `（${SIDE_NAMES[text(e.data.side)]}邀请）` : '') +
     (e.data.note || e.data.reason ? `：${text(e.data.note || e.data.reason)}` : ''),
-  stage: (e) => `阶段变更：${STAGE_NAMES[text(e.data.from)] ?? text(e.data.from)} → ${STAGE_NAMES[text(e.data.to)] ?? text(e.data.to)}`,
+  stage: (e) => {
+    const [from, to, side] = [STAGE_NAMES[text(e.data.from)] ?? text(e.data.from), STAGE_NAMES[text(e.data.to)] ?? text(e.data.to), SIDE_NAMES[text(e.data.side)] ?? ''];
+    if (e.data.action) return `${side}${PROPOSAL_ACTIONS[text(e.data.action)] ?? text(e.data.action)}进入“${to}”${e.data.proposalSeq ? `（#${text(e.data.proposalSeq)} 的提议）` : '，待对方确认'}`;
+    return `阶段变更：${from} → ${to}${e.data.confirms ? `（${side}确认 #${text(e.data.confirms)} 的提议）` : ''}`;
+  },
   offer: (e) =>
     e.data.action === 'lapsed'
       ? `第 ${text(e.data.version)} 版条款已过有效期（${text(e.data.validUntil)}），失效`
@@ -41,13 +46,16 @@ const ENTRY_TEXT: Record<Entry['kind'], (entry: Entry) => string> = {
   moderation: (e) => `${MODERATION_ACTIONS[text(e.data.action)] ?? text(e.data.action)}${e.data.seq ? ` #${text(e.data.seq)}` : ''}${e.data.until ? ` 至 ${text(e.data.until)}` : ''}：${text(e.data.reason)}`,
 };
 
+/** What a party's export says of an entry staff hid: that it was there, why it was hidden, and the hash that stands for its content. */
+const withheldText = (e: Entry) => `〔已被平台隐藏，内容不予导出 / hidden by staff：${e.hidden?.reason ?? ''}〕\n内容哈希 / content hash：${e.contentHash}`;
+
 /** The room's record as a printable page (存证导出): every entry with its hashes, and the verification result. Everything from users is escaped. */
 export function renderEvidencePage(evidence: RoomEvidence): string {
   const { room, verification } = evidence;
   const rows = evidence.entries
     .map(
       (e) => `<tr><td>${e.seq}</td><td>${escapeHtml(e.createdAt)}</td><td>${escapeHtml(e.author?.name ?? '系统')}</td>` +
-        `<td class="text">${escapeHtml(ENTRY_TEXT[e.kind](e))}${e.replyToSeq ? ` <span class="reply">（回复 #${e.replyToSeq}）</span>` : ''}</td>` +
+        `<td class="text">${escapeHtml(e.withheld ? withheldText(e) : ENTRY_TEXT[e.kind](e))}${e.replyToSeq ? ` <span class="reply">（回复 #${e.replyToSeq}）</span>` : ''}</td>` +
         `<td class="hash">${escapeHtml(e.prevHash)}<br>${escapeHtml(e.hash)}</td></tr>`,
     )
     .join('\n');

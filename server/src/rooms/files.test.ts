@@ -9,7 +9,7 @@ import { connected, nextEvent, type ApiClient } from '../../test/client.ts';
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
 import { collect, waitFor } from '../../test/room-client.ts';
-import { buildRoom, clientKey as key, openRoom } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key, openRoom, uploadRoomFile as upload, type Upload } from '../../test/room-factory.ts';
 import { sweepRoomFiles } from './files.ts';
 
 /** Small enough that a test can go over it cheaply. */
@@ -32,27 +32,6 @@ afterAll(async () => {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /** A small but well-formed-looking PDF, different each time. */
 const pdf = (note = randomBytes(8).toString('hex')) => Buffer.from(`%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\n% ${note}\n%%EOF\n`);
-
-interface Upload {
-  name: string;
-  type?: string;
-  bytes: Uint8Array;
-  clientKey?: string;
-  replyToSeq?: number;
-}
-
-/** POST /api/rooms/:id/files as the web client sends it: the bytes as the body, the type as Content-Type. */
-async function upload(client: ApiClient, roomId: string, file: Upload) {
-  const query = new URLSearchParams({ name: file.name, clientKey: file.clientKey ?? key() });
-  if (file.replyToSeq !== undefined) query.set('replyToSeq', String(file.replyToSeq));
-  const res = await fetch(`${t.baseUrl}/api/rooms/${roomId}/files?${query}`, {
-    method: 'POST',
-    headers: { ...client.headers, ...(client.cookie ? { cookie: client.cookie } : {}), ...(file.type ? { 'content-type': file.type } : {}) },
-    body: new Uint8Array(file.bytes),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 async function download(client: ApiClient, roomId: string, fileId: string) {
   const res = await fetch(`${t.baseUrl}/api/rooms/${roomId}/files/${fileId}`, { headers: client.cookie ? { cookie: client.cookie } : {} });

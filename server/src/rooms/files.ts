@@ -309,7 +309,8 @@ export class RoomFileService {
           authorId: actor.userId,
           body: '',
           replyToSeq: query.replyToSeq,
-          data: flagged.length ? { file, flagged } : { file },
+          data: { file },
+          flagged,
           clientKey: query.clientKey,
           requestHash,
         });

@@ -219,15 +219,30 @@ describe('offers (意向条款)', () => {
 
   it('a room already at intent keeps its stage on agreement', async () => {
     const { room, supplier, demander, b, close } = await openRoom();
-    expect((await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'intent' })).status).toBe(200);
+    // 达成意向 without an offer takes both sides: one proposes, the other confirms.
+    expect((await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'intent' })).body).toMatchObject({ stage: 'first_contact' });
+    expect((await supplier.client.post(`/api/rooms/${room.id}/stage`, { stage: 'intent' })).body).toMatchObject({ stage: 'intent', stageProposal: null });
     const offer = (await supplier.client.post(`/api/rooms/${room.id}/offers`, { clientKey: key(), terms: buildTerms() })).body as OfferView;
     const updates = collect(b, 'room:updated');
     const accepted = await demander.client.post(`/api/rooms/${room.id}/offers/${offer.id}/accept`);
     expect(accepted.body.status).toBe('accepted');
     const kinds = (await t.ctx.db.roomEntry.findMany({ where: { roomId: room.id }, orderBy: { seq: 'asc' } })).map((e) => e.kind);
-    expect(kinds).toEqual(['stage', 'offer', 'agreement']);
+    expect(kinds).toEqual(['stage', 'stage', 'offer', 'agreement']);
     await new Promise((r) => setTimeout(r, 200));
     expect(updates).toEqual([]);
+    close();
+  });
+
+  it('an accepted offer reaches 达成意向 without a proposal, and a proposal pending meanwhile lapses', async () => {
+    const { room, supplier, demander, close } = await openRoom();
+    const proposed = await supplier.client.post(`/api/rooms/${room.id}/stage`, { stage: 'signed' });
+    expect(proposed.body).toMatchObject({ stage: 'first_contact', stageProposal: { stage: 'signed', side: 'supply' } });
+    const offer = (await supplier.client.post(`/api/rooms/${room.id}/offers`, { clientKey: key(), terms: buildTerms() })).body as OfferView;
+    expect((await demander.client.post(`/api/rooms/${room.id}/offers/${offer.id}/accept`)).body.status).toBe('accepted');
+    expect((await demander.client.get(`/api/rooms/${room.id}`)).body).toMatchObject({ stage: 'intent', stageProposal: null });
+    // The lapsed proposal can no longer be confirmed: 签约 needs a new one.
+    const late = await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'signed' });
+    expect(late.body).toMatchObject({ stage: 'intent', stageProposal: { stage: 'signed', side: 'demand' } });
     close();
   });
 

@@ -5,12 +5,12 @@ import { endOfChinaDay, ROOM_STAGES, socketRoom, type Broadcaster, type OfferInp
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
-import { frozenError, type RoomGate } from './moderation.ts';
-import { appendRoomEntry } from './record.ts';
+import type { RoomGate } from './moderation.ts';
+import { appendRoomEntry, hasEnded, lockOpenRoom } from './record.ts';
+import { NO_PROPOSAL } from './stages.ts';
 import type { RoomService } from './service.ts';
 
 const INTENT = ROOM_STAGES.indexOf('intent');
-const ended = (stage: NegotiationRoom['stage']) => stage === 'closed' || stage === 'signed';
 const endedError = () => new AppError('room_state_conflict', 'This negotiation has ended; no more offers can be made or accepted.');
 const offerNotFound = () => new AppError('offer_not_found', 'No such offer in this room.');
 
@@ -51,13 +51,13 @@ export class OfferService {
     const request = requestOf(input.terms, input.previousId ?? null);
     const earlier = await this.byClientKey(roomId, actor.userId, input.clientKey);
     if (earlier) return this.resent(earlier, request);
-    if (ended(room.stage)) throw endedError();
+    if (hasEnded(room)) throw endedError();
     await this.gate.screen(actor, room, '');
 
     let made: { resend: RoomOffer } | { offer: RoomOffer; entries: RoomEntry[]; superseded: RoomOffer | null; room: NegotiationRoom };
     try {
       made = await this.db.$transaction(async (tx) => {
-        const locked = await this.lock(tx, roomId);
+        const locked = await lockOpenRoom(tx, roomId, endedError);
         // The same key sent twice at once: the attempt that waited for the lock finds the first one stored.
         const stored = await tx.roomOffer.findUnique({ where: { roomId_authorId_clientKey: { roomId, authorId: actor.userId, clientKey: input.clientKey } } });
         if (stored) return { resend: stored };
@@ -134,11 +134,11 @@ export class OfferService {
   async accept(actor: Actor, roomId: string, offerId: string): Promise<OfferView> {
     const { room, side } = await this.rooms.access(actor, roomId);
     if (!side) throw new AppError('forbidden', 'Only the parties accept offers; brokers and staff advise.');
-    if (ended(room.stage)) throw endedError();
+    if (hasEnded(room)) throw endedError();
     await this.gate.screen(actor, room, '');
 
     const result = await this.db.$transaction(async (tx) => {
-      const locked = await this.lock(tx, roomId);
+      const locked = await lockOpenRoom(tx, roomId, endedError);
       const offer = await tx.roomOffer.findFirst({ where: { id: offerId, roomId } });
       if (!offer) throw offerNotFound();
       if (offer.status !== 'open') throw new AppError('offer_state_conflict', `That offer is ${offer.status}; only the open offer can be accepted.`);
@@ -176,7 +176,8 @@ export class OfferService {
         );
         const from = locked.stage;
         if (ROOM_STAGES.indexOf(from) < INTENT) {
-          const moved = await tx.negotiationRoom.updateMany({ where: { id: roomId, stage: from }, data: { stage: 'intent' } });
+          // Agreed terms are the other way to 达成意向: a stage proposal pending meanwhile lapses.
+          const moved = await tx.negotiationRoom.updateMany({ where: { id: roomId, stage: from }, data: { stage: 'intent', ...NO_PROPOSAL } });
           if (!moved.count) throw new AppError('room_state_conflict', 'The stage changed meanwhile; reload the room.');
           entries.push((await appendRoomEntry(tx, roomId, { kind: 'stage', authorId: actor.userId, body: '', data: { from, to: 'intent', side } }))!);
           stageMoved = true;
@@ -194,15 +195,6 @@ export class OfferService {
     this.broadcast.to(socketRoom.negotiation(roomId), 'room:offer', view!);
     if (stageMoved) await this.rooms.announceUpdate(roomId);
     return view!;
-  }
-
-  /** Locks the room row for the transaction (appends to it wait on this) and re-checks it can take offers. */
-  private async lock(tx: Prisma.TransactionClient, roomId: string): Promise<NegotiationRoom> {
-    await tx.$queryRaw`SELECT 1 FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE`;
-    const room = await tx.negotiationRoom.findUniqueOrThrow({ where: { id: roomId } });
-    if (ended(room.stage)) throw endedError();
-    if (room.frozenAt) throw frozenError(room);
-    return room;
   }
 
   private byClientKey(roomId: string, authorId: string, clientKey: string) {

@@ -4,14 +4,13 @@ import { socketRoom, type Broadcaster, type JobQueue, type RoomView, type StaffO
 import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
-import { appendRoomEntry, type NewEntry } from './record.ts';
+import { appendRoomEntry, hasEnded, type NewEntry } from './record.ts';
 import { partySide, type RoomService } from './service.ts';
 import type { RoomSockets } from './socket.ts';
 
 /** Brokers are members of approved service agencies that offer brokerage (技术经纪). */
 const BROKER_ORGANIZATION: Prisma.OrganizationWhereInput = { status: 'approved', type: 'service_agency', specialities: { has: 'brokerage' } };
 
-const ended = (room: NegotiationRoom) => room.stage === 'closed' || room.stage === 'signed';
 
 /**
  * Who takes part in a room beyond the parties' own members: a technology broker (技术经纪人) invited
@@ -48,7 +47,7 @@ export class ParticipantService {
   /** A party invites a broker to help its side; the broker is told and finds the room in their list. */
   async inviteBroker(actor: Actor, roomId: string, input: { userId: string; note: string }): Promise<RoomView> {
     const { room, side } = await this.party(actor, roomId);
-    if (ended(room)) throw new AppError('room_state_conflict', 'This negotiation has ended.');
+    if (hasEnded(room)) throw new AppError('room_state_conflict', 'This negotiation has ended.');
     const broker = await this.db.user.findUnique({ where: { id: input.userId }, select: { id: true, name: true, organizationId: true, organization: { select: { name: true } } } });
     if (!broker) throw new AppError('user_not_found', 'No such user.');
     const eligible = await this.db.user.count({ where: { id: broker.id, organization: BROKER_ORGANIZATION } });

@@ -1,5 +1,6 @@
 import type { Db, NegotiationRoom, RoomEntry } from '@hub/db';
-import type { RoomEntryView, RoomParticipantView, RoomRole, RoomView } from '@hub/protocol';
+import type { BindingStage, RoomEntryView, RoomEvidence, RoomParticipantView, RoomRole, RoomView } from '@hub/protocol';
+import { roomContentHash } from '@hub/protocol/evidence-hash';
 
 type Author = { id: string; name: string; organizationId: string | null };
 
@@ -11,7 +12,7 @@ export async function authorsOf(db: Db, entries: Pick<RoomEntry, 'authorId'>[]):
   return new Map(users.map((u) => [u.id, u]));
 }
 
-/** Who an entry is shown to: parties see a hidden message as hidden (no text) and no flags; staff see everything. */
+/** Who an entry is shown to: parties see a hidden message or file as hidden (no text, no file) and no flags; staff see everything. */
 export interface EntryViewer {
   staff: boolean;
 }
@@ -19,21 +20,34 @@ export interface EntryViewer {
 export type Hidden = Map<number, { at: Date; reason: string }>;
 
 export function presentEntry(entry: RoomEntry, authors: Map<string, Author>, hidden: Hidden, viewer: EntryViewer): RoomEntryView {
-  const data = entry.data as Record<string, unknown>;
   const hide = hidden.get(entry.seq);
+  // A hidden message's text, and a hidden file's name and hash, are its content: parties keep only the fact that it was there.
+  const withheld = hide !== undefined && !viewer.staff;
   return {
     roomId: entry.roomId,
     seq: entry.seq,
     kind: entry.kind as RoomEntryView['kind'],
     author: entry.authorId ? (authors.get(entry.authorId) ?? { id: entry.authorId, name: '', organizationId: null }) : null,
-    body: hide && !viewer.staff ? '' : entry.body,
+    body: withheld ? '' : entry.body,
     replyToSeq: entry.replyToSeq,
-    // A hidden file's name and hash are its content: parties keep only the fact that it was there.
-    data: hide && !viewer.staff && entry.kind === 'file' ? {} : data,
+    data: withheld ? {} : (entry.data as Record<string, unknown>),
     createdAt: entry.createdAt.toISOString(),
     hash: entry.hash,
     hidden: hide ? { at: hide.at.toISOString(), reason: hide.reason } : null,
-    flagged: viewer.staff && Array.isArray(data.flagged) ? (data.flagged as string[]) : [],
+    flagged: viewer.staff ? entry.flagged : [],
+  };
+}
+
+/**
+ * An entry of the evidence export: as this viewer sees it, with its link and the hash of its content,
+ * which stands for what a party's export withholds, so the chain verifies without it.
+ */
+export function presentEvidenceEntry(entry: RoomEntry, authors: Map<string, Author>, hidden: Hidden, viewer: EntryViewer): RoomEvidence['entries'][number] {
+  return {
+    ...presentEntry(entry, authors, hidden, viewer),
+    prevHash: entry.prevHash,
+    contentHash: roomContentHash(entry),
+    withheld: hidden.has(entry.seq) && !viewer.staff,
   };
 }
 
@@ -96,6 +110,10 @@ export function presentRoom(
     counterpartReadSeq: viewer.counterpartReadSeq,
     lastEntryAt: room.lastEntryAt?.toISOString() ?? null,
     createdAt: room.createdAt.toISOString(),
+    stageProposal:
+      room.stageProposal && room.stageProposalSide && room.stageProposalSeq !== null && room.stageProposedAt
+        ? { stage: room.stageProposal as BindingStage, side: room.stageProposalSide, seq: room.stageProposalSeq, at: room.stageProposedAt.toISOString() }
+        : null,
     frozen: room.frozenAt !== null,
     frozenReason: room.frozenAt ? room.frozenReason : null,
     fileMaxBytes,

@@ -1,6 +1,8 @@
-import type { Db, Prisma, RoomEntry } from '@hub/db';
+import type { Db, NegotiationRoom, Prisma, RoomEntry } from '@hub/db';
 import type { RoomEntryKind, RoomVerification } from '@hub/protocol';
-import { canonicalJson, evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
+import { canonicalJson, GENESIS_HASH, roomContentHash, roomEntryBreak, roomEvidenceContent } from '@hub/protocol/evidence-hash';
+import type { AppError } from '../http/errors.ts';
+import { frozenError } from './moderation.ts';
 
 /** What an entry says; the sequence number, time and hashes are the record's to give. */
 export interface NewEntry {
@@ -9,32 +11,21 @@ export interface NewEntry {
   body: string;
   replyToSeq?: number | null;
   data?: Record<string, unknown>;
+  /** Banned words it matched: kept beside the entry for staff, outside its hash, so a party's export can leave them out. */
+  flagged?: string[];
   clientKey?: string | null;
   requestHash?: string | null;
-}
-
-/** The part of an entry its hash covers (the idempotency key is transport, not content). */
-function content(roomId: string, entry: Pick<RoomEntry, 'seq' | 'kind' | 'authorId' | 'body' | 'replyToSeq'> & { data: unknown }, createdAt: string): EvidenceContent {
-  return {
-    seq: entry.seq,
-    kind: entry.kind,
-    subjectType: 'room',
-    subjectId: roomId,
-    actorId: entry.authorId,
-    payload: { body: entry.body, replyToSeq: entry.replyToSeq ?? null, data: entry.data ?? {} },
-    createdAt,
-  };
 }
 
 /** Stands for the sequence number while the hashed text is built: the database fills in the real one. */
 const SEQ_MARK = -1;
 
 /**
- * The text an entry's hash covers, split where its sequence number goes. `seq` sorts after every key
- * of the payload and before the subject's (server-made) ones, so its mark is the last match.
+ * The text an entry's hash covers, split where its sequence number goes. `seq` sorts after the
+ * payload (which holds only the content's hash) and before the subject's keys, so its mark is the last match.
  */
-function hashedAround(roomId: string, fields: Omit<Parameters<typeof content>[1], 'seq'>, createdAt: string): [string, string] {
-  const text = canonicalJson(content(roomId, { ...fields, seq: SEQ_MARK }, createdAt));
+function hashedAround(roomId: string, fields: { kind: string; authorId: string | null }, contentHash: string, createdAt: string): [string, string] {
+  const text = canonicalJson(roomEvidenceContent(roomId, { ...fields, seq: SEQ_MARK, createdAt }, contentHash));
   const at = text.lastIndexOf(`"seq":${SEQ_MARK}`) + '"seq":'.length;
   return [text.slice(0, at), text.slice(at + String(SEQ_MARK).length)];
 }
@@ -42,10 +33,11 @@ function hashedAround(roomId: string, fields: Omit<Parameters<typeof content>[1]
 /**
  * Appends an entry to a room's record in one statement (alone, or inside the caller's transaction):
  * locks the room row (appends to one room are serialised, rooms do not wait on each other), takes the
- * next sequence number, links the entry to its predecessor by sha256(prevHash + canonical JSON),
- * exactly as `evidenceHash` does, and moves the room's last sequence and hash. One round trip, no
- * interactive transaction: that is what lets a room take messages at the rate a live negotiation
- * (or a roadshow's hundreds of rooms) sends them. Returns null when the room does not exist.
+ * next sequence number, links the entry to its predecessor by sha256(prevHash + canonical JSON of
+ * `roomEvidenceContent`), exactly as `evidenceHash` does, and moves the room's last sequence and
+ * hash. One round trip, no interactive transaction: that is what lets a room take messages at the
+ * rate a live negotiation (or a roadshow's hundreds of rooms) sends them. Returns null when the room
+ * does not exist.
  */
 export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId: string, entry: NewEntry): Promise<RoomEntry | null> {
   const createdAt = new Date().toISOString();
@@ -53,7 +45,7 @@ export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId:
   const json = JSON.stringify(entry.data ?? {});
   const data = JSON.parse(json) as Prisma.InputJsonObject;
   const fields = { kind: entry.kind, authorId: entry.authorId, body: entry.body, replyToSeq: entry.replyToSeq ?? null, data };
-  const [before, after] = hashedAround(roomId, fields, createdAt);
+  const [before, after] = hashedAround(roomId, fields, roomContentHash(fields), createdAt);
   const rows = await db.$queryRaw<RoomEntry[]>`/* prepared: room_append */
     WITH locked AS (
       SELECT id, "lastSeq" + 1 AS seq, "lastHash" AS "prevHash" FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE
@@ -63,12 +55,28 @@ export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId:
       UPDATE "NegotiationRoom" r SET "lastSeq" = next.seq, "lastHash" = next.hash, "lastEntryAt" = ${createdAt}::timestamp(3)
       FROM next WHERE r.id = next.id
     )
-    INSERT INTO "RoomEntry" (id, "roomId", seq, kind, "authorId", body, "replyToSeq", data, "clientKey", "requestHash", "createdAt", "prevHash", hash)
+    INSERT INTO "RoomEntry" (id, "roomId", seq, kind, "authorId", body, "replyToSeq", data, flagged, "clientKey", "requestHash", "createdAt", "prevHash", hash)
     SELECT gen_random_uuid(), next.id, next.seq, ${fields.kind}::text, ${fields.authorId}::uuid, ${fields.body}::text, ${fields.replyToSeq}::int,
-      ${json}::jsonb, ${entry.clientKey ?? null}::text, ${entry.requestHash ?? null}::text, ${createdAt}::timestamp(3), next."prevHash", next.hash
+      ${json}::jsonb, ${entry.flagged ?? []}::text[], ${entry.clientKey ?? null}::text, ${entry.requestHash ?? null}::text, ${createdAt}::timestamp(3), next."prevHash", next.hash
     FROM next
     RETURNING *`;
   return rows[0] ?? null;
+}
+
+/** Whether a negotiation has ended (签约 or closed): its record can be read and exported, not added to. */
+export const hasEnded = (room: Pick<NegotiationRoom, 'stage'>) => room.stage === 'closed' || room.stage === 'signed';
+
+/**
+ * Locks the room row for the transaction (appends to it wait on this) and re-reads it, refusing a
+ * room that has ended (`ended`) or is frozen: a change that depends on the room's state checks it here,
+ * so two requests cannot both pass the same check.
+ */
+export async function lockOpenRoom(tx: Prisma.TransactionClient, roomId: string, ended: () => AppError): Promise<NegotiationRoom> {
+  await tx.$queryRaw`SELECT 1 FROM "NegotiationRoom" WHERE id = ${roomId}::uuid FOR UPDATE`;
+  const room = await tx.negotiationRoom.findUniqueOrThrow({ where: { id: roomId } });
+  if (hasEnded(room)) throw ended();
+  if (room.frozenAt) throw frozenError(room);
+  return room;
 }
 
 /** Walks a room's record in order and reports the first entry whose link, hash or sequence does not hold. */
@@ -79,11 +87,9 @@ export async function verifyRoomRecord(db: Db, roomId: string, batchSize = 1000)
   for (;;) {
     const rows = await db.roomEntry.findMany({ where: { roomId, seq: { gte: expectedSeq } }, orderBy: { seq: 'asc' }, take: batchSize });
     for (const row of rows) {
-      if (row.seq !== expectedSeq) return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: 'sequence_gap' } };
-      if (row.prevHash !== expectedPrev) return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'prev_hash_mismatch' } };
-      if (evidenceHash(row.prevHash, content(roomId, row, row.createdAt.toISOString())) !== row.hash) {
-        return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'hash_mismatch' } };
-      }
+      const frame = { ...row, createdAt: row.createdAt.toISOString() };
+      const reason = roomEntryBreak(roomId, { seq: expectedSeq, prevHash: expectedPrev }, frame, roomContentHash(row));
+      if (reason) return { ok: false, checked, firstBroken: { seq: expectedSeq, reason } };
       expectedPrev = row.hash;
       expectedSeq += 1;
       checked += 1;

@@ -1,9 +1,9 @@
-import type { Ack, RoomEntryView, RoomJoined } from '@hub/protocol';
+import type { Ack, RoomEntryView, RoomJoined, RoomView } from '@hub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connected, nextEvent } from '../../test/client.ts';
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
 import { startTestHub, type TestHub } from '../../test/harness.ts';
-import { buildRoom, clientKey as key } from '../../test/room-factory.ts';
+import { buildRoom, clientKey as key, openRoom } from '../../test/room-factory.ts';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -143,5 +143,73 @@ describe('negotiation room messages', () => {
     expect(html.text).toContain('&lt;script&gt;');
     expect(html.text).not.toContain('<script>alert');
     a.close();
+  });
+});
+
+describe('stages that bind both sides (达成意向, 签约)', () => {
+  it('one side alone cannot declare a deal: its request is a proposal the other side sees live, and the stage moves only when the other side confirms', async () => {
+    const { room, supplier, demander, b, close } = await openRoom(t.ctx.db, t.baseUrl);
+    const stage = (client: typeof supplier.client, to: string) => client.post(`/api/rooms/${room.id}/stage`, { stage: to });
+    const seen = nextEvent(b, 'room:updated');
+    const proposed = await stage(supplier.client, 'intent');
+    expect(proposed.status).toBe(200);
+    expect(proposed.body).toMatchObject({ stage: 'first_contact', stageProposal: { stage: 'intent', side: 'supply', seq: 1, at: expect.any(String) } });
+    expect(await seen).toMatchObject({ stage: 'first_contact', stageProposal: { stage: 'intent', side: 'supply' } });
+    expect(((await demander.client.get(`/api/rooms/${room.id}`)).body as RoomView).stageProposal).toMatchObject({ stage: 'intent', side: 'supply' });
+    // The proposer cannot confirm its own proposal nor stack another; the other side cannot propose something else over it.
+    for (const [client, to] of [[supplier.client, 'intent'], [supplier.client, 'signed'], [demander.client, 'signed']] as const) {
+      const refused = await stage(client, to);
+      expect([refused.status, refused.body.error]).toEqual([409, 'stage_proposal_conflict']);
+    }
+    // Meanwhile the other side still negotiates.
+    expect(await b.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '我们再确认一下条款' })).toMatchObject({ ok: true, data: { seq: 2 } });
+    const confirmed = await stage(demander.client, 'intent');
+    expect(confirmed.body).toMatchObject({ stage: 'intent', stageProposal: null });
+
+    // 签约 the same way, proposed this time by the demander.
+    expect((await stage(demander.client, 'signed')).body).toMatchObject({ stage: 'intent', stageProposal: { stage: 'signed', side: 'demand' } });
+    expect((await stage(supplier.client, 'signed')).body).toMatchObject({ stage: 'signed', stageProposal: null });
+    const entries = (await supplier.client.get(`/api/rooms/${room.id}/entries`)).body.entries as RoomEntryView[];
+    expect(entries.filter((e) => e.kind === 'stage').map((e) => e.data)).toEqual([
+      { action: 'proposed', from: 'first_contact', to: 'intent', side: 'supply' },
+      { from: 'first_contact', to: 'intent', side: 'demand', confirms: 1 },
+      { action: 'proposed', from: 'intent', to: 'signed', side: 'demand' },
+      { from: 'intent', to: 'signed', side: 'supply', confirms: 4 },
+    ]);
+    expect((await supplier.client.get(`/api/rooms/${room.id}/evidence`)).body.verification).toMatchObject({ ok: true, checked: 5 });
+    const page = (await supplier.client.get(`/api/rooms/${room.id}/evidence?format=html`)).text;
+    expect(page).toContain('供方提议进入“达成意向”，待对方确认');
+    expect(page).toContain('阶段变更：初次对接 → 达成意向（需方确认 #1 的提议）');
+    close();
+  });
+
+  it('the other side declines a proposal, the proposer withdraws one, and either side still closes alone (a pending proposal lapses)', async () => {
+    const { room, supplier, demander, close } = await openRoom(t.ctx.db, t.baseUrl);
+    const stage = (client: typeof supplier.client, to: string) => client.post(`/api/rooms/${room.id}/stage`, { stage: to });
+    const withdraw = (client: typeof supplier.client) => client.delete(`/api/rooms/${room.id}/stage-proposal`);
+    await stage(supplier.client, 'intent');
+    expect((await withdraw(demander.client)).body).toMatchObject({ stage: 'first_contact', stageProposal: null });
+    const none = await withdraw(demander.client);
+    expect([none.status, none.body.error]).toEqual([404, 'stage_proposal_not_found']);
+    await stage(demander.client, 'signed');
+    expect((await withdraw(demander.client)).body).toMatchObject({ stageProposal: null });
+    // Stages that bind nobody, and closing, need no confirmation.
+    expect((await stage(supplier.client, 'evaluation')).body).toMatchObject({ stage: 'evaluation', stageProposal: null });
+    await stage(supplier.client, 'signed');
+    expect((await stage(demander.client, 'closed')).body).toMatchObject({ stage: 'closed', stageProposal: null });
+    const late = await stage(demander.client, 'signed');
+    expect([late.status, late.body.error]).toEqual([409, 'room_state_conflict']);
+    const entries = (await supplier.client.get(`/api/rooms/${room.id}/entries`)).body.entries as RoomEntryView[];
+    expect(entries.map((e) => [e.data.action ?? null, e.data.to, e.data.side])).toEqual([
+      ['proposed', 'intent', 'supply'],
+      ['declined', 'intent', 'demand'],
+      ['proposed', 'signed', 'demand'],
+      ['withdrawn', 'signed', 'demand'],
+      [null, 'evaluation', 'supply'],
+      ['proposed', 'signed', 'supply'],
+      [null, 'closed', 'demand'],
+    ]);
+    expect(entries[1]!.data.proposalSeq).toBe(1);
+    close();
   });
 });

@@ -6,14 +6,23 @@ import type { RoomFileService } from './files.ts';
 import type { OfferService } from './offers.ts';
 import type { ParticipantService } from './participants.ts';
 import type { RoomService } from './service.ts';
+import type { StageService } from './stages.ts';
 
-export function roomRoutes(deps: { rooms: RoomService; offers: OfferService; participants: ParticipantService; files: RoomFileService; resolveActor: ActorResolver }): Router {
-  const { rooms, offers, participants, files, resolveActor } = deps;
+export function roomRoutes(deps: {
+  rooms: RoomService;
+  stages: StageService;
+  offers: OfferService;
+  participants: ParticipantService;
+  files: RoomFileService;
+  resolveActor: ActorResolver;
+}): Router {
+  const { rooms, stages, offers, participants, files, resolveActor } = deps;
   const router = Router();
   mount(router, API.rooms, resolveActor, async (_input, { actor }) => rooms.list(actor!));
   mount(router, API.room, resolveActor, async ({ params }, { actor }) => rooms.view(actor!, params.id));
   mount(router, API.roomHistory, resolveActor, async ({ params, query }, { actor }) => rooms.history(actor!, params.id, query));
-  mount(router, API.moveRoomStage, resolveActor, async ({ params, body }, { actor }) => rooms.moveStage(actor!, params.id, body.stage));
+  mount(router, API.moveRoomStage, resolveActor, async ({ params, body }, { actor }) => stages.move(actor!, params.id, body.stage));
+  mount(router, API.withdrawStageProposal, resolveActor, async ({ params }, { actor }) => stages.withdrawProposal(actor!, params.id));
   mount(router, API.roomEvidence, resolveActor, async ({ params, query }, { actor, req, res }) => {
     const evidence = await rooms.evidence(actor!, params.id);
     req.log.info({ roomId: params.id, userId: actor!.userId, format: query.format, verified: evidence.verification.ok }, 'room record exported');

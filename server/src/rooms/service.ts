@@ -4,7 +4,6 @@ import type { Logger } from '@hub/platform';
 import {
   ALL_STAFF_ROOMS,
   ROOM_PAGE_MAX,
-  ROOM_STAGES,
   RoomSharedView,
   socketRoom,
   type Broadcaster,
@@ -16,7 +15,6 @@ import {
   type RoomJoinInput,
   type RoomRead,
   type RoomSendInput,
-  type RoomStage,
   type RoomRole,
   type RoomView,
 } from '@hub/protocol';
@@ -25,7 +23,7 @@ import type { Actor } from '../auth/actor.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
 import type { RoomGate } from './moderation.ts';
-import { authorsOf, participantsOf, presentEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
+import { authorsOf, participantsOf, presentEntry, presentEvidenceEntry, presentRoom, type EntryViewer, type Hidden } from './presenter.ts';
 import { appendRoomEntry, verifyRoomRecord } from './record.ts';
 
 const notFound = () => new AppError('room_not_found', 'No such negotiation room.');
@@ -155,7 +153,7 @@ export class RoomService {
         authorId: actor.userId,
         body: input.body,
         replyToSeq: input.replyToSeq,
-        data: flagged.length ? { flagged } : {},
+        flagged,
         clientKey: input.clientKey,
         requestHash,
       }))!;
@@ -195,26 +193,6 @@ export class RoomService {
     return { room, role, mute: muteUntil ? { until: muteUntil, reason: muteReason ?? '' } : null, earlierSeq, participantIds };
   }
 
-  /** Moves the negotiation forward (or closes it without a deal); recorded in the room like a message. */
-  async moveStage(actor: Actor, id: string, stage: RoomStage): Promise<RoomView> {
-    const { room, side } = await this.access(actor, id);
-    if (!side) throw new AppError('forbidden', 'Only the parties move a negotiation.');
-    const from = room.stage;
-    if (from === 'signed' || from === 'closed') throw new AppError('room_state_conflict', 'This negotiation has ended.');
-    await this.gate.screen(actor, room, '');
-    if (stage !== 'closed' && ROOM_STAGES.indexOf(stage) <= ROOM_STAGES.indexOf(from)) {
-      throw new AppError('room_state_conflict', 'A negotiation moves forward (or closes); it does not go back a stage.');
-    }
-    const entry = await this.db.$transaction(async (tx) => {
-      const { count } = await tx.negotiationRoom.updateMany({ where: { id, stage: from }, data: { stage } });
-      if (!count) throw new AppError('room_state_conflict', 'The stage changed meanwhile; reload the room.');
-      return (await appendRoomEntry(tx, id, { kind: 'stage', authorId: actor.userId, body: '', data: { from, to: stage, side } }))!;
-    });
-    this.log.info({ roomId: id, from, to: stage, userId: actor.userId }, 'room stage moved');
-    await this.announce({ ...room, stage }, entry);
-    return this.view(actor, id);
-  }
-
   /** Read receipt: remembers the furthest entry the user has read and tells the room. */
   async markRead(actor: Actor, input: { roomId: string; seq: number }): Promise<RoomRead> {
     const { room, role } = await this.access(actor, input.roomId);
@@ -229,19 +207,22 @@ export class RoomService {
     return read;
   }
 
-  /** The full record with its hash chain and whether it verifies (parties and staff only). */
+  /**
+   * The record with its hash chain and whether it verifies (parties and staff only). Staff get every
+   * entry whole; parties get what staff hid withheld, by its content hash, so their copy still verifies.
+   */
   async evidence(actor: Actor, id: string): Promise<RoomEvidence> {
     const { room } = await this.access(actor, id);
     const [rows, verification, [view]] = await Promise.all([
-      this.db.roomEntry.findMany({ where: { roomId: id }, orderBy: { seq: 'asc' } }),
+      // Up to the room row just read, so the entries and the room's last sequence number agree.
+      this.db.roomEntry.findMany({ where: { roomId: id, seq: { lte: room.lastSeq } }, orderBy: { seq: 'asc' } }),
       verifyRoomRecord(this.db, id),
       this.present(actor, [room]),
     ]);
     const [authors, hidden] = await Promise.all([authorsOf(this.db, rows), this.hiddenIn(id)]);
     return {
       room: RoomSharedView.parse(view),
-      // The record as it was written, hidden messages included: that is what the hashes prove.
-      entries: rows.map((row) => ({ ...presentEntry(row, authors, hidden, { staff: true }), prevHash: row.prevHash })),
+      entries: rows.map((row) => presentEvidenceEntry(row, authors, hidden, viewerOf(actor))),
       verification,
       exportedAt: new Date().toISOString(),
     };

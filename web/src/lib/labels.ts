@@ -115,6 +115,8 @@ const ERROR_TEXT: Partial<Record<ErrorCode, Text>> = {
   room_state_conflict: m.error_room_state_conflict,
   offer_not_found: m.error_offer_not_found,
   offer_state_conflict: m.error_offer_state_conflict,
+  stage_proposal_conflict: m.error_stage_proposal_conflict,
+  stage_proposal_not_found: m.error_stage_proposal_not_found,
   participant_muted: m.error_participant_muted,
   broker_not_eligible: m.error_broker_not_eligible,
   participant_conflict: m.error_participant_conflict,

@@ -20,6 +20,8 @@ import {
   presenceLabel,
   setTyping,
   shouldSendTyping,
+  stageMove,
+  stageProposalFacts,
   stepState,
   TYPING_SHOW_MS,
   typingNames,
@@ -67,6 +69,18 @@ describe('stages', () => {
     expect(stepState('formal_negotiation', 'closed', 'formal_negotiation')).toBe('done');
     expect(stepState('evaluation', 'closed', 'formal_negotiation')).toBe('todo');
     expect(stepState('first_contact', 'closed', null)).toBe('todo');
+  });
+
+  it('a proposal about a stage that binds both sides is not a move: the stage stays until the move confirming it', () => {
+    const proposed = entry(2, { kind: 'stage', data: { action: 'proposed', from: 'evaluation', to: 'intent', side: 'supply' } });
+    const declined = entry(3, { kind: 'stage', data: { action: 'declined', to: 'intent', side: 'demand', proposalSeq: 2 } });
+    const confirmed = entry(5, { kind: 'stage', data: { from: 'evaluation', to: 'intent', side: 'demand', confirms: 4 } });
+    expect([stageMove(proposed), stageMove(declined)]).toEqual([null, null]);
+    expect(stageProposalFacts(proposed)).toEqual({ action: 'proposed', to: 'intent' });
+    expect(stageProposalFacts(declined)).toEqual({ action: 'declined', to: 'intent' });
+    expect(stageMove(confirmed)).toEqual({ from: 'evaluation', to: 'intent' });
+    expect(stageProposalFacts(confirmed)).toBeNull();
+    expect(stageProposalFacts(entry(6, { kind: 'stage', data: { action: 'proposed', to: 'evaluation' } }))).toBeNull();
   });
 
   it('a closed room was closed from the stage its last move to closed names', () => {
@@ -213,6 +227,7 @@ describe('room lists', () => {
     counterpartReadSeq: 0,
     lastEntryAt,
     createdAt: '2026-05-01T08:00:00.000Z',
+    stageProposal: null,
     frozen: false,
     frozenReason: null,
     fileMaxBytes: 20 * 1024 * 1024,

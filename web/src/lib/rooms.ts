@@ -1,4 +1,16 @@
-import type { RoomActivity, RoomEntryHidden, RoomEntryView, RoomParticipantView, RoomPresence, RoomRole, RoomSharedView, RoomStage, RoomView } from '@hub/protocol';
+import {
+  isBindingStage,
+  type BindingStage,
+  type RoomActivity,
+  type RoomEntryHidden,
+  type RoomEntryView,
+  type RoomParticipantView,
+  type RoomPresence,
+  type RoomRole,
+  type RoomSharedView,
+  type RoomStage,
+  type RoomView,
+} from '@hub/protocol';
 
 /** The stages a negotiation moves through, in order (`closed` ends it without a deal from any of them before 签约). */
 export const STAGE_PATH = ['first_contact', 'formal_negotiation', 'evaluation', 'intent', 'signed'] as const satisfies readonly RoomStage[];
@@ -260,12 +272,24 @@ export const shouldSendTyping = (lastSentAt: number, now: number) => now - lastS
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
-/** The facts of a stage entry (`data: { from, to }`), if it has them. */
+/** The facts of a stage move (`data: { from, to }`), if the entry records one (a proposal about a stage is not a move). */
 export function stageMove(entry: Pick<RoomEntryView, 'data'>): { from: RoomStage | null; to: RoomStage } | null {
+  if (entry.data.action !== undefined) return null;
   const to = str(entry.data.to);
   if (!to || !(STAGE_PATH as readonly string[]).concat('closed').includes(to)) return null;
   const from = str(entry.data.from);
   return { from: from && (STAGE_PATH as readonly string[]).concat('closed').includes(from) ? (from as RoomStage) : null, to: to as RoomStage };
+}
+
+/**
+ * A stage entry about a proposal of a stage that binds both sides (`data: { action, to, side }`):
+ * made, withdrawn by its side or declined by the other. Null for a move.
+ */
+export function stageProposalFacts(entry: Pick<RoomEntryView, 'data'>): { action: 'proposed' | 'withdrawn' | 'declined'; to: BindingStage } | null {
+  const action = str(entry.data.action);
+  const to = str(entry.data.to);
+  if ((action !== 'proposed' && action !== 'withdrawn' && action !== 'declined') || !to || !isBindingStage(to as RoomStage)) return null;
+  return { action, to: to as BindingStage };
 }
 
 /** The stage a closed room was in when it was closed (from its last stage entry to `closed`). */
