@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createDb } from '@hub/db';
+import { CheckpointStore, createDb, evidenceDirOf } from '@hub/db';
 import type { Config, Logger, ServiceUrls } from '@hub/platform';
 import { JOB_OPTIONS, QUEUE, SCHEDULES, type Broadcaster } from '@hub/protocol';
 import { MatchPusher } from '@hub/matching';
@@ -46,7 +46,8 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
   // The worker reaches sockets through the adapter's Redis stream, exactly as the servers do.
   const broadcast: Pick<Broadcaster, 'to'> = { to: (room, event, ...args) => void emitter.to(room).emit(event, ...args) };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
-  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, bull: queue, matches, search, log }, job.name, job.data), {
+  const checkpoints = new CheckpointStore(evidenceDirOf(config), redis, config.REDIS_PREFIX);
+  const worker = new Worker(QUEUE, (job) => runJob({ db, emitter, queue, bull: queue, matches, search, checkpoints, log }, job.name, job.data), {
     connection: redis.duplicate(),
     prefix: `${config.REDIS_PREFIX}:bull`,
     concurrency: config.WORKER_CONCURRENCY,

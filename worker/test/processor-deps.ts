@@ -1,4 +1,4 @@
-import { createDb } from '@hub/db';
+import { CheckpointStore, createDb, evidenceDirOf } from '@hub/db';
 import { MatchPusher } from '@hub/matching';
 import type { Config, ServiceUrls } from '@hub/platform';
 import { QUEUE, type Broadcaster } from '@hub/protocol';
@@ -32,7 +32,8 @@ export async function realProcessorDeps(config: Config, urls: ServiceUrls) {
   };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE });
   const emitter = new SocketEmitter(connections[2]!, config.REDIS_PREFIX);
-  const deps: ProcessorDeps = { db, emitter, queue, bull: queue, matches, search };
+  const checkpoints = new CheckpointStore(evidenceDirOf(config), redis, config.REDIS_PREFIX);
+  const deps: ProcessorDeps = { db, emitter, queue, bull: queue, matches, search, checkpoints };
   return {
     config,
     deps,

@@ -1,6 +1,6 @@
-import type { Db, Prisma, RoomEntry } from '@hub/db';
+import { chainVerdict, checkpointOf, roomChain, walkChain, type CheckpointReader, type Db, type Prisma, type RoomEntry } from '@hub/db';
 import type { RoomEntryKind, RoomVerification } from '@hub/protocol';
-import { canonicalJson, evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
+import { canonicalJson, type EvidenceContent } from '@hub/protocol/evidence-hash';
 
 /** What an entry says; the sequence number, time and hashes are the record's to give. */
 export interface NewEntry {
@@ -71,29 +71,20 @@ export async function appendRoomEntry(db: Db | Prisma.TransactionClient, roomId:
   return rows[0] ?? null;
 }
 
-/** Walks a room's record in order and reports the first entry whose link, hash or sequence does not hold. */
-export async function verifyRoomRecord(db: Db, roomId: string, batchSize = 1000): Promise<RoomVerification> {
-  let expectedPrev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let checked = 0;
-  for (;;) {
-    const rows = await db.roomEntry.findMany({ where: { roomId, seq: { gte: expectedSeq } }, orderBy: { seq: 'asc' }, take: batchSize });
-    for (const row of rows) {
-      if (row.seq !== expectedSeq) return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: 'sequence_gap' } };
-      if (row.prevHash !== expectedPrev) return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'prev_hash_mismatch' } };
-      if (evidenceHash(row.prevHash, content(roomId, row, row.createdAt.toISOString())) !== row.hash) {
-        return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'hash_mismatch' } };
-      }
-      expectedPrev = row.hash;
-      expectedSeq += 1;
-      checked += 1;
-    }
-    if (rows.length < batchSize) break;
-  }
-  // The room row remembers its last entry: a record cut short at its end is caught too.
+/**
+ * Walks a room's record in order, reports the first entry whose link, hash or sequence does not hold,
+ * and holds it against the room's latest checkpoint.
+ */
+export async function verifyRoomRecord(db: Db, roomId: string, checkpoints: CheckpointReader | null, batchSize = 1000): Promise<RoomVerification> {
+  const lookup = await checkpointOf(checkpoints, roomChain(roomId));
+  const walk = await walkChain(async (fromSeq) => {
+    const rows = await db.roomEntry.findMany({ where: { roomId, seq: { gte: fromSeq } }, orderBy: { seq: 'asc' }, take: batchSize });
+    return rows.map((row) => ({ seq: row.seq, prevHash: row.prevHash, hash: row.hash, content: content(roomId, row, row.createdAt.toISOString()) }));
+  }, batchSize, lookup.checkpoint?.seq ?? null);
+  // The room row remembers its last entry: a record cut short at its end (and the row left alone) is caught too.
   const room = await db.negotiationRoom.findUnique({ where: { id: roomId }, select: { lastSeq: true, lastHash: true } });
-  if (room && (room.lastSeq !== expectedSeq - 1 || room.lastHash !== expectedPrev)) {
-    return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: 'sequence_gap' } };
+  if (!walk.firstBroken && room && (room.lastSeq !== walk.checked || room.lastHash !== walk.head)) {
+    walk.firstBroken = { seq: walk.checked + 1, reason: 'sequence_gap' };
   }
-  return { ok: true, checked, firstBroken: null };
+  return chainVerdict(walk, lookup);
 }
