@@ -23,7 +23,7 @@ COPY . .
 RUN npm run generate -w @hub/db \
  && npm run generate -w @hub/web \
  && npm run build -w @hub/web \
- && mkdir -p /data && chown node:node /data
+ && mkdir -p /data/evidence && chown -R node:node /data && chmod 700 /data/evidence
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -68,6 +68,12 @@ export const ConfigSchema = z.object({
   ROOM_FILE_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   /** Where room files are stored (default: DATA_DIR/files). */
   FILES_DIR: z.string().optional(),
+  /**
+   * Where the evidence checkpoints (checkpoints.jsonl) and the key that signs them (signing-key.pem,
+   * created on first use) live, outside the database (default: DATA_DIR/evidence). Every server and
+   * worker process must share it.
+   */
+  EVIDENCE_DIR: z.string().optional(),
   /** Match pushes one user receives per minute before the rest are batched into a digest. */
   MATCH_PUSHES_PER_MINUTE: z.coerce.number().int().positive().default(10),
   /** How often the match sweep re-matches listings a crash or a lost queue left unmatched. */

@@ -1,6 +1,7 @@
-import type { EvidenceKind, EvidenceVerification } from '@hub/protocol';
+import type { ChainBreak, ChainVerification, EvidenceKind, EvidenceVerification } from '@hub/protocol';
 import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '@hub/protocol/evidence-hash';
 import type { Prisma, PrismaClient } from '../generated/client/client.ts';
+import { PLATFORM_CHAIN, type CheckpointLookup, type CheckpointReader } from './checkpoints.ts';
 
 /** Serialises appends: the chain needs each entry's predecessor. Held until the transaction ends. */
 const EVIDENCE_LOCK_KEY = 0x45564944; // "EVID"
@@ -42,35 +43,91 @@ export async function appendEvidence(tx: Prisma.TransactionClient, record: Evide
   });
 }
 
-/** Walks the whole chain in order and reports the first entry that does not hold. */
-export async function verifyEvidence(db: PrismaClient, batchSize = 1000): Promise<EvidenceVerification> {
-  let expectedPrev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let checked = 0;
+/** One entry of a chain as verification reads it: its links and the content its hash covers. */
+export interface ChainLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  content: EvidenceContent;
+}
+
+/** How far a walk got: entries that held, the hash they end on, the first that did not, and the hash at `mark`. */
+export interface ChainWalk {
+  checked: number;
+  head: string;
+  firstBroken: ChainBreak | null;
+  /** The hash of the entry at the seq asked to be marked (a checkpoint's), if the walk reached it. */
+  marked: string | null;
+}
+
+/**
+ * Walks a chain from seq 1 in pages (`page(fromSeq)` returns up to `batchSize` links from that seq,
+ * in order) and stops at the first entry whose sequence, link or hash does not hold.
+ */
+export async function walkChain(page: (fromSeq: number) => Promise<ChainLink[]>, batchSize: number, mark: number | null): Promise<ChainWalk> {
+  const walk: ChainWalk = { checked: 0, head: GENESIS_HASH, firstBroken: null, marked: null };
   for (;;) {
-    const rows = await db.evidenceEntry.findMany({
-      where: { seq: { gte: BigInt(expectedSeq) } },
-      orderBy: { seq: 'asc' },
-      take: batchSize,
-    });
-    for (const row of rows) {
-      const seq = Number(row.seq);
-      if (seq !== expectedSeq) return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: 'sequence_gap' } };
-      if (row.prevHash !== expectedPrev) return { ok: false, checked, firstBroken: { seq, reason: 'prev_hash_mismatch' } };
-      const content: EvidenceContent = {
-        seq,
+    const links = await page(walk.checked + 1);
+    for (const link of links) {
+      walk.firstBroken = brokenLink(link, walk.checked + 1, walk.head);
+      if (walk.firstBroken) return walk;
+      if (link.seq === mark) walk.marked = link.hash;
+      walk.head = link.hash;
+      walk.checked += 1;
+    }
+    if (links.length < batchSize) return walk;
+  }
+}
+
+function brokenLink(link: ChainLink, expectedSeq: number, expectedPrev: string): ChainBreak | null {
+  if (link.seq !== expectedSeq) return { seq: expectedSeq, reason: 'sequence_gap' };
+  if (link.prevHash !== expectedPrev) return { seq: link.seq, reason: 'prev_hash_mismatch' };
+  if (evidenceHash(link.prevHash, link.content) !== link.hash) return { seq: link.seq, reason: 'hash_mismatch' };
+  return null;
+}
+
+/**
+ * The verdict on a walked chain held against its latest valid checkpoint: entries up to the checkpoint
+ * missing (`truncated`) or the entry at its seq with another hash (`rehashed`, the chain having been
+ * rewritten and re-hashed at or before it). The earliest break found is reported.
+ */
+export function chainVerdict(walk: ChainWalk, lookup: CheckpointLookup): ChainVerification {
+  const { checkpoint, forged } = lookup;
+  let firstBroken = walk.firstBroken;
+  if (checkpoint && walk.marked !== null && walk.marked !== checkpoint.head) firstBroken = { seq: checkpoint.seq, reason: 'rehashed' };
+  else if (checkpoint && !firstBroken && walk.checked < checkpoint.seq) firstBroken = { seq: walk.checked + 1, reason: 'truncated' };
+  // As for a broken link, `checked` counts the entries before the first that does not hold.
+  const checked = firstBroken ? Math.min(walk.checked, firstBroken.seq - 1) : walk.checked;
+  return { ok: !firstBroken && forged === 0, checked, firstBroken, checkpoint, forgedCheckpoints: forged };
+}
+
+/** A chain's latest checkpoint, or none when there is nothing to hold it against. */
+export async function checkpointOf(checkpoints: CheckpointReader | null, chain: string): Promise<CheckpointLookup> {
+  return (await checkpoints?.latest([chain]))?.get(chain) ?? { checkpoint: null, forged: 0 };
+}
+
+/**
+ * Walks the platform chain in order and holds it against its latest checkpoint (pass null only where
+ * there are none to read, as in a fresh database's tests).
+ */
+export async function verifyEvidence(db: PrismaClient, checkpoints: CheckpointReader | null, batchSize = 1000): Promise<EvidenceVerification> {
+  const lookup = await checkpointOf(checkpoints, PLATFORM_CHAIN);
+  const walk = await walkChain(async (fromSeq) => {
+    const rows = await db.evidenceEntry.findMany({ where: { seq: { gte: BigInt(fromSeq) } }, orderBy: { seq: 'asc' }, take: batchSize });
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      prevHash: row.prevHash,
+      hash: row.hash,
+      content: {
+        seq: Number(row.seq),
         kind: row.kind,
         subjectType: row.subjectType,
         subjectId: row.subjectId,
         actorId: row.actorId,
         payload: row.payload,
         createdAt: row.createdAt.toISOString(),
-      };
-      if (evidenceHash(row.prevHash, content) !== row.hash) return { ok: false, checked, firstBroken: { seq, reason: 'hash_mismatch' } };
-      expectedPrev = row.hash;
-      expectedSeq += 1;
-      checked += 1;
-    }
-    if (rows.length < batchSize) return { ok: true, checked, firstBroken: null };
-  }
+      },
+    }));
+  }, batchSize, lookup.checkpoint?.seq ?? null);
+  return chainVerdict(walk, lookup);
 }

@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/client/client.ts';
 
 export * from '../generated/client/client.ts';
+export * from './checkpoints.ts';
 export * from './evidence.ts';
 export * from './notifications.ts';
 

@@ -72,14 +72,17 @@ export function roomEntryBreak(
   return evidenceHash(entry.prevHash, roomEvidenceContent(roomId, entry, contentHash)) === entry.hash ? null : 'hash_mismatch';
 }
 
+/** What an export shows on its own: its links and contents (checkpoints are the server's to hold it against). */
+export type ExportVerification = Pick<RoomVerification, 'ok' | 'checked' | 'firstBroken'>;
+
 /**
  * Verifies an exported room record on its own, without the database: every entry's content (or,
  * where the export withholds it, its `contentHash`), every link, and that no entry up to the room's
  * last sequence number is missing. What a party can check of the record it was given.
  */
-export function verifyRoomExport(evidence: Pick<RoomEvidence, 'room' | 'entries'>): RoomVerification {
+export function verifyRoomExport(evidence: Pick<RoomEvidence, 'room' | 'entries'>): ExportVerification {
   let expected = { seq: 1, prevHash: GENESIS_HASH };
-  const broken = (reason: RoomChainBreak): RoomVerification => ({ ok: false, checked: expected.seq - 1, firstBroken: { seq: expected.seq, reason } });
+  const broken = (reason: RoomChainBreak): ExportVerification => ({ ok: false, checked: expected.seq - 1, firstBroken: { seq: expected.seq, reason } });
   for (const entry of evidence.entries) {
     const contentHash = entry.withheld ? entry.contentHash : roomContentHash(entry);
     const reason = roomEntryBreak(evidence.room.id, expected, { ...entry, authorId: entry.author?.id ?? null }, contentHash);

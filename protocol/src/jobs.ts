@@ -21,6 +21,8 @@ export const JOBS = {
   'sweep-matches': z.strictObject({}),
   /** Announce one user's pushes that went over the per-minute limit, at the end of that minute. */
   'match-digest': z.strictObject({ userId: z.uuid(), minute: z.number().int().nonnegative() }),
+  /** Repeatable: signs a checkpoint of every evidence chain whose head moved, outside the database. */
+  'checkpoint-evidence': z.strictObject({}),
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -36,6 +38,7 @@ export const jobId = {
   'match-listing': (p: JobPayload<'match-listing'>) => `match-listing-${p.listingId}-${p.revision}`,
   'sweep-matches': () => 'sweep-matches',
   'match-digest': (p: JobPayload<'match-digest'>) => `match-digest-${p.userId}-${p.minute}`,
+  'checkpoint-evidence': () => 'checkpoint-evidence',
 } satisfies { [N in JobName]: (payload: JobPayload<N>) => string };
 
 /** Retry and retention for each job, declared once beside its payload. */
@@ -49,6 +52,7 @@ export const JOB_OPTIONS = {
   'match-listing': { attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600, count: 20_000 }, removeOnFail: { age: 7 * 86_400, count: 5000 } },
   'sweep-matches': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
   'match-digest': { attempts: 3, backoff: { type: 'fixed', delay: 2000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86_400 } },
+  'checkpoint-evidence': { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
 } as const satisfies { [N in JobName]: Record<string, unknown> };
 
 /** Repeatable jobs and their period. */
@@ -58,6 +62,7 @@ export const SCHEDULES = {
   'expire-listings': { everyMs: 10 * 60_000 },
   /** The default period; MATCH_SWEEP_SECONDS overrides it. */
   'sweep-matches': { everyMs: 60_000 },
+  'checkpoint-evidence': { everyMs: 60_000 },
 } as const satisfies Partial<Record<JobName, { everyMs: number }>>;
 
 /** The part of a BullMQ Queue that `enqueue` needs (protocol/ does not depend on BullMQ). */

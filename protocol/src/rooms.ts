@@ -1,4 +1,5 @@
 import { endOfChinaDay, isCalendarDay, type Clock } from './china-day.ts';
+import { ChainVerification } from './evidence.ts';
 import { CooperationMode } from './listings.ts';
 import { z } from './zod.ts';
 
@@ -200,15 +201,9 @@ export const RoomActivity = z.object({
 });
 export type RoomActivity = z.infer<typeof RoomActivity>;
 
-/** The room's record verified against its hash chain. */
-export const RoomVerification = z
-  .object({
-    ok: z.boolean(),
-    checked: z.number().int(),
-    firstBroken: z.object({ seq: z.number().int(), reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'sequence_gap']) }).nullable(),
-  })
-  .openapi('RoomVerification');
-export type RoomVerification = z.infer<typeof RoomVerification>;
+/** The room's record verified against its hash chain and its latest checkpoint. */
+export const RoomVerification = ChainVerification.openapi('RoomVerification');
+export type RoomVerification = ChainVerification;
 
 /**
  * `GET /api/rooms/:id/evidence`: the room's record, its hash chain and the verification result. Each
@@ -233,7 +228,9 @@ export const RoomEvidence = z
   .openapi('RoomEvidence');
 export type RoomEvidence = z.infer<typeof RoomEvidence>;
 
-export const RoomEvidenceQuery = z.strictObject({ format: z.enum(['json', 'html']).default('json') });
+export const RoomEvidenceFormat = z.enum(['json', 'html']);
+export type RoomEvidenceFormat = z.infer<typeof RoomEvidenceFormat>;
+export const RoomEvidenceQuery = z.strictObject({ format: RoomEvidenceFormat.default('json') });
 
 // ── Offers (意向条款) ─────────────────────────────────────────────────────────────
 

@@ -69,7 +69,7 @@ export function createHub(ctx: HubContext): Hub {
   const pusher = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast: gateway.broadcaster, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
   const matches = new MatchService(db, queue, gateway.broadcaster, pusher, log);
   const gate = new RoomGate(db);
-  const rooms = new RoomService(db, gateway.broadcaster, limits, gate, log, config.ROOM_FILE_MAX_BYTES);
+  const rooms = new RoomService(db, gateway.broadcaster, limits, gate, ctx.checkpoints, log, config.ROOM_FILE_MAX_BYTES);
   const stages = new StageService(db, rooms, gate, log);
   const offers = new OfferService(db, rooms, gate, gateway.broadcaster, log);
   const files = new RoomFileService(db, rooms, gate, limits, gateway.broadcaster, config, log);
@@ -113,7 +113,7 @@ export function createHub(ctx: HubContext): Hub {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(authRoutes({ auth, organizations, sessions, limits, resolveActor }));
   app.use(organizationRoutes({ organizations, review, resolveActor }));
-  app.use(staffRoutes({ staff, db, queue, resolveActor }));
+  app.use(staffRoutes({ staff, db, checkpoints: ctx.checkpoints, queue, resolveActor }));
   app.use(notificationRoutes({ notifications, resolveActor }));
   app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
   app.use(matchRoutes({ matches, limits, resolveActor }));

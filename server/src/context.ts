@@ -1,4 +1,4 @@
-import { createDb, type Db } from '@hub/db';
+import { CheckpointStore, createDb, evidenceDirOf, type Db } from '@hub/db';
 import { createLogger, type Config, type Logger, type ServiceUrls } from '@hub/platform';
 import { QUEUE } from '@hub/protocol';
 import { createSearchClient, type SearchClient } from '@hub/search';
@@ -13,6 +13,8 @@ export interface HubContext {
   redis: Redis;
   queue: Queue;
   search: SearchClient;
+  /** The evidence chains' signed checkpoints (written by the worker), that verification holds them against. */
+  checkpoints: CheckpointStore;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export function createContext(config: Config, urls: ServiceUrls, log: Logger = c
     redis,
     queue,
     search,
+    checkpoints: new CheckpointStore(evidenceDirOf(config), redis, config.REDIS_PREFIX),
     async close() {
       await queue.close();
       redis.disconnect();

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseConfig, type Config, type ServiceUrls } from '@hub/platform';
 import { pino } from 'pino';
@@ -18,7 +21,7 @@ declare module 'vitest' {
   }
 }
 
-/** Per test file: its own database, Redis key prefix and Meilisearch index prefix, on the real services. */
+/** Per test file: its own database, Redis key prefix, Meilisearch index prefix and evidence checkpoints, on the real services. */
 export async function createTestServices(overrides: Record<string, string> = {}): Promise<{
   config: Config;
   urls: ServiceUrls;
@@ -26,6 +29,8 @@ export async function createTestServices(overrides: Record<string, string> = {})
 }> {
   const database = await createTestDatabase(inject('postgresUrl'), inject('runPid'));
   const prefix = `t${randomBytes(5).toString('hex')}`;
+  // Each database has its own platform chain: its checkpoints must not meet another file's.
+  const evidenceDir = await mkdtemp(path.join(tmpdir(), 'hub-evidence-'));
   const urls: ServiceUrls = {
     databaseUrl: database.url,
     redisUrl: inject('redisUrl'),
@@ -38,13 +43,21 @@ export async function createTestServices(overrides: Record<string, string> = {})
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     REDIS_PREFIX: prefix,
     MEILI_INDEX_PREFIX: prefix,
+    EVIDENCE_DIR: evidenceDir,
     ...overrides,
     DATABASE_URL: urls.databaseUrl,
     REDIS_URL: urls.redisUrl,
     MEILI_URL: urls.meiliUrl,
     MEILI_MASTER_KEY: urls.meiliMasterKey,
   });
-  return { config, urls, cleanup: () => database.drop() };
+  return {
+    config,
+    urls,
+    async cleanup() {
+      await database.drop();
+      await rm(evidenceDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface TestHub {

@@ -40,6 +40,7 @@ export function serverEnv(config: Config, urls: ServiceUrls, extra: Record<strin
     REDIS_PREFIX: config.REDIS_PREFIX,
     MEILI_INDEX_PREFIX: config.MEILI_INDEX_PREFIX,
     MESSAGE_LIMIT_PER_MINUTE: String(config.MESSAGE_LIMIT_PER_MINUTE),
+    ...(config.EVIDENCE_DIR ? { EVIDENCE_DIR: config.EVIDENCE_DIR } : {}),
     ...extra,
   };
 }

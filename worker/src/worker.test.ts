@@ -60,7 +60,7 @@ describe('worker', () => {
     const socket = member.client.socket();
     await connected(socket);
     const pushed = nextEvent(socket, 'notification:new', 10_000);
-    const result = await runJob({ db: t.ctx.db, broadcast: undefined as never, queue: t.ctx.queue, bull: undefined as never, matches: undefined as never, search: undefined as never }, 'sweep-notifications', {});
+    const result = await runJob({ db: t.ctx.db, broadcast: undefined as never, queue: t.ctx.queue, bull: undefined as never, matches: undefined as never, search: undefined as never, checkpoints: undefined as never }, 'sweep-notifications', {});
     expect(result).toMatchObject({ requeued: 1 });
     expect((await pushed).id).toBe(lost.id);
     socket.close();

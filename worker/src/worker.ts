@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createDb } from '@hub/db';
+import { CheckpointStore, createDb, evidenceDirOf } from '@hub/db';
 import type { Config, Logger, ServiceUrls } from '@hub/platform';
 import { pushPublisher } from '@hub/platform/realtime';
 import { JOB_OPTIONS, QUEUE, SCHEDULES, type Broadcaster } from '@hub/protocol';
@@ -44,7 +44,8 @@ export function startWorker(config: Config, urls: ServiceUrls, log: Logger, opti
     if (readyCount++ > 0) schedule().catch((error: Error) => log.error({ err: error.message }, 'could not restore the job schedules'));
   });
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE, log });
-  const worker = new Worker(QUEUE, (job) => runJob({ db, broadcast, queue, bull: queue, matches, search, log }, job.name, job.data), {
+  const checkpoints = new CheckpointStore(evidenceDirOf(config), redis, config.REDIS_PREFIX);
+  const worker = new Worker(QUEUE, (job) => runJob({ db, broadcast, queue, bull: queue, matches, search, checkpoints, log }, job.name, job.data), {
     connection: redis.duplicate(),
     prefix: `${config.REDIS_PREFIX}:bull`,
     concurrency: config.WORKER_CONCURRENCY,

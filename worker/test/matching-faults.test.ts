@@ -64,6 +64,7 @@ function workerEnv(config: Config, urls: ServiceUrls, extra: Record<string, stri
     REDIS_PREFIX: config.REDIS_PREFIX,
     MEILI_INDEX_PREFIX: config.MEILI_INDEX_PREFIX,
     MATCH_SWEEP_SECONDS: String(SWEEP_SECONDS),
+    ...(config.EVIDENCE_DIR ? { EVIDENCE_DIR: config.EVIDENCE_DIR } : {}),
     ...extra,
   };
 }

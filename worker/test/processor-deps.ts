@@ -1,4 +1,4 @@
-import { createDb } from '@hub/db';
+import { CheckpointStore, createDb, evidenceDirOf } from '@hub/db';
 import { MatchPusher } from '@hub/matching';
 import type { Config, ServiceUrls } from '@hub/platform';
 import { QUEUE, type Broadcaster } from '@hub/protocol';
@@ -31,7 +31,8 @@ export async function realProcessorDeps(config: Config, urls: ServiceUrls) {
     toExcept: (room, _except, event, ...args) => void emitted.push({ rooms: [room].flat(), event, payload: args[0] }),
   };
   const matches = new MatchPusher({ db, redis, redisPrefix: config.REDIS_PREFIX, broadcast, queue, pushesPerMinute: config.MATCH_PUSHES_PER_MINUTE });
-  const deps: ProcessorDeps = { db, broadcast, queue, bull: queue, matches, search };
+  const checkpoints = new CheckpointStore(evidenceDirOf(config), redis, config.REDIS_PREFIX);
+  const deps: ProcessorDeps = { db, broadcast, queue, bull: queue, matches, search, checkpoints };
   return {
     config,
     deps,

@@ -49,7 +49,7 @@ describe('first admin', () => {
     expect(login.body.user.staffRole).toBe('admin');
     const entries = await t.ctx.db.evidenceEntry.findMany({ where: { kind: 'staff.role_changed', subjectId: login.body.user.id } });
     expect(entries).toHaveLength(1);
-    expect(await verifyEvidence(t.ctx.db)).toMatchObject({ ok: true });
+    expect(await verifyEvidence(t.ctx.db, t.ctx.checkpoints)).toMatchObject({ ok: true });
   });
 
   it('refuses to promote an account someone registered with the operator’s email first: it stays a member with its own password', async () => {

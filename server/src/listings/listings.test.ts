@@ -198,6 +198,26 @@ describe('who sees what', () => {
     expect(JSON.stringify((await other.client.get('/api/listings/mine')).body)).not.toContain(published.id);
   });
 
+  it('staff reading another organisation’s confidential details is recorded, once per read; the owner’s own reads are not', async () => {
+    const published = await publish();
+    const moderator = await signInStaff(t.ctx.db, t.baseUrl, 'moderator');
+    const views = () => t.ctx.db.evidenceEntry.findMany({ where: { kind: 'listing.details_viewed', subjectId: published.id }, orderBy: { seq: 'asc' } });
+    expect((await owner.client.get(`/api/listings/${published.id}/manage`)).status).toBe(200);
+    expect(await views()).toEqual([]);
+    expect((await moderator.client.get(`/api/listings/${published.id}/manage`)).status).toBe(200);
+    expect((await reviewer.client.get(`/api/listings/${published.id}/manage`)).status).toBe(200);
+    expect((await views()).map((e) => [e.subjectType, e.actorId, e.payload])).toEqual([
+      ['listing', moderator.userId, { version: 1, staffRole: 'moderator' }],
+      ['listing', reviewer.userId, { version: 1, staffRole: 'reviewer' }],
+    ]);
+    // A staff member of the owner organisation reads it as a member.
+    await t.ctx.db.user.update({ where: { id: owner.userId }, data: { staffRole: 'reviewer' } });
+    const own = await owner.client.get(`/api/listings/${published.id}/manage`);
+    await t.ctx.db.user.update({ where: { id: owner.userId }, data: { staffRole: null } });
+    expect(own.status).toBe(200);
+    expect(await views()).toHaveLength(2);
+  });
+
   it('members cannot review; reviewers cannot review their own organisation', async () => {
     const created = await createListing(owner.client);
     expect((await owner.client.post(`/api/review/listings/${created.id}/decision`, approve)).status).toBe(403);

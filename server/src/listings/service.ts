@@ -138,11 +138,17 @@ export class ListingService {
     return presentPublicListing({ ...listing, publishedVersion: listing.publishedVersion });
   }
 
-  /** Confidential details: only the owner's members and staff; anyone else is told it does not exist. */
+  /**
+   * Confidential details: only the owner's members and staff; anyone else is told it does not exist.
+   * Staff reading another organisation's details is recorded in the evidence chain, once per read.
+   */
   async managedView(actor: Actor, id: string) {
     const listing = await this.repo.findOwnerViewOrFail(id);
-    const entitled = listing.organizationId === actor.organizationId || STAFF_WHO_SEE_DETAILS.includes(actor.staffRole ?? '');
-    if (!entitled) throw notFound();
+    if (listing.organizationId === actor.organizationId) return presentOwnerListing(listing);
+    if (!STAFF_WHO_SEE_DETAILS.includes(actor.staffRole ?? '')) throw notFound();
+    await this.db.$transaction((tx) =>
+      recordListingEvidence(tx, 'listing.details_viewed', id, actor.userId, { version: listing.latestVersion, staffRole: actor.staffRole }),
+    );
     return presentOwnerListing(listing);
   }
 

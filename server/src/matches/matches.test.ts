@@ -382,6 +382,25 @@ describe('a storage-battery need and two achievements (topic A)', () => {
     expect([asStaff.supply.details, asStaff.demand.details]).toEqual([A_SUPPLY_1.details, A_DEMAND.details]);
   });
 
+  it('staff reading both sides’ details is recorded, once per read; staff in a party read as that party, unrecorded', async () => {
+    const views = () => w.t.ctx.db.evidenceEntry.findMany({ where: { kind: 'match.details_viewed', subjectId: ids.match1 }, orderBy: { seq: 'asc' } });
+    const before = (await views()).length;
+    await w.reviewer.client.get(`/api/matches/${ids.match1}`);
+    await demander.client.get(`/api/matches/${ids.match1}`);
+    const recorded = (await views()).slice(before);
+    expect(recorded.map((e) => [e.subjectType, e.actorId, e.payload])).toEqual([['match', w.reviewer.userId, { staffRole: 'reviewer' }]]);
+
+    await w.t.ctx.db.user.update({ where: { id: demander.userId }, data: { staffRole: 'reviewer' } });
+    try {
+      const own = (await demander.client.get(`/api/matches/${ids.match1}`)).body;
+      expect([own.mySide, own.supply.details, own.demand.details]).toEqual(['demand', null, A_DEMAND.details]);
+      expect(JSON.stringify((await demander.client.get('/api/matches')).body)).not.toContain(A_SUPPLY_1.details);
+    } finally {
+      await w.t.ctx.db.user.update({ where: { id: demander.userId }, data: { staffRole: null } });
+    }
+    expect(await views()).toHaveLength(before + 1);
+  });
+
   it('an invalid answer is refused with 400 and changes nothing', async () => {
     const before = await w.t.ctx.db.match.findUniqueOrThrow({ where: { id: ids.match2 } });
     const evidence = await w.t.ctx.db.evidenceEntry.count();
@@ -435,7 +454,11 @@ describe('a storage-battery need and two achievements (topic A)', () => {
     }
     await expect.poll(() => supplierFeed.of('match:updated').some((m) => m.id === ids.match1 && m.status === 'confirmed'), LIVE).toBe(true);
 
-    const evidence = await w.t.ctx.db.evidenceEntry.findMany({ where: { OR: [{ subjectId: ids.match1 }, { subjectId: roomId }] }, orderBy: { seq: 'asc' } });
+    // What the match's parties did (staff reads of it, recorded too, are another test's).
+    const evidence = await w.t.ctx.db.evidenceEntry.findMany({
+      where: { OR: [{ subjectId: ids.match1 }, { subjectId: roomId }], kind: { not: 'match.details_viewed' } },
+      orderBy: { seq: 'asc' },
+    });
     expect(evidence.map((e) => e.kind)).toEqual(['match.responded', 'match.responded', 'match.confirmed', 'room.opened']);
     expect(evidence[2]!.payload).toEqual({ roomId });
     expect(evidence[3]).toMatchObject({ subjectType: 'room', subjectId: roomId, payload: { matchId: ids.match1 }, actorId: demander.userId });

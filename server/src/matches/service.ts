@@ -42,7 +42,8 @@ const STATUS_FILTER: Record<MatchInboxQuery['status'], Prisma.MatchWhereInput> =
   all: {},
 };
 
-const viewerOf = (actor: Actor) => ({ organizationId: actor.organizationId, staff: actor.staffRole !== null });
+/** Staff see both sides' confidential details only as outsiders: in their own organisation's matches they are a party like any other. */
+const viewerOf = (actor: Actor, row: MatchRow) => ({ organizationId: actor.organizationId, staff: actor.staffRole !== null && !sideOf(row, actor.organizationId) });
 
 /** 供需匹配: the match inbox, the two sides' answers, confirmation, staff recommendations and raised hands. */
 export class MatchService {
@@ -73,14 +74,24 @@ export class MatchService {
       }),
       this.db.match.count({ where }),
     ]);
-    return { matches: rows.map((row) => presentMatch(row, viewerOf(actor))), total };
+    return { matches: rows.map((row) => presentMatch(row, viewerOf(actor, row))), total };
   }
 
-  /** Parties and staff see a match; to anyone else it does not exist. */
+  /**
+   * Parties and staff see a match; to anyone else it does not exist. Staff reading both sides'
+   * confidential details is recorded in the evidence chain, once per read.
+   */
   async view(actor: Actor, id: string): Promise<MatchView> {
     const row = await this.db.match.findUnique({ where: { id }, include: MATCH_INCLUDE });
-    if (!row || (!actor.staffRole && !sideOf(row, actor.organizationId))) throw notFound();
-    return presentMatch(row, viewerOf(actor));
+    if (!row) throw notFound();
+    const viewer = viewerOf(actor, row);
+    if (!viewer.staff && !sideOf(row, actor.organizationId)) throw notFound();
+    if (viewer.staff) {
+      await this.db.$transaction((tx) =>
+        appendEvidence(tx, { kind: 'match.details_viewed', subjectType: 'match', subjectId: id, actorId: actor.userId, payload: { staffRole: actor.staffRole } }),
+      );
+    }
+    return presentMatch(row, viewer);
   }
 
   /**
@@ -116,7 +127,7 @@ export class MatchService {
     await this.pusher.changed(updated, confirms ? 'confirmed' : status === 'declined' ? 'declined' : 'updated');
     if (roomId) this.announceRoom(updated, roomId);
     await afterCommit(this.queue, this.log, { notificationIds });
-    return presentMatch(updated, viewerOf(actor));
+    return presentMatch(updated, viewerOf(actor, updated));
   }
 
   /** Staff pair two published listings by hand; both parties hear of it as a match marked as recommended. */
@@ -213,7 +224,7 @@ export class MatchService {
     this.log.info({ matchId: recorded.id, source: made.source, actorId: actor.userId }, 'match made by hand');
     await this.pusher.announce([recorded.id], recorded.created ? 'match:new' : 'match:updated', recorded.created ? 'created' : 'updated');
     const row = await this.db.match.findUniqueOrThrow({ where: { id: recorded.id }, include: MATCH_INCLUDE });
-    return presentMatch(row, viewerOf(actor));
+    return presentMatch(row, viewerOf(actor, row));
   }
 }
 

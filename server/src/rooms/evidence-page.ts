@@ -1,4 +1,4 @@
-import type { RoomEvidence } from '@hub/protocol';
+import type { ChainBreak, RoomEvidence } from '@hub/protocol';
 import { escapeHtml } from '@hub/search';
 
 const STAGE_NAMES: Record<string, string> = {
@@ -15,6 +15,15 @@ const ROLE_NAMES: Record<string, string> = { broker: '技术经纪人', staff: '
 const PARTICIPANT_ACTIONS: Record<string, string> = { joined: '加入洽谈', left: '离开洽谈', removed: '被移出洽谈' };
 const PROPOSAL_ACTIONS: Record<string, string> = { proposed: '提议', withdrawn: '撤回提议：', declined: '拒绝对方提议：' };
 const MODERATION_ACTIONS: Record<string, string> = { hide: '隐藏消息', mute: '禁言', freeze: '冻结洽谈室', unfreeze: '解除冻结' };
+
+/** Why a record does not hold, for its reader. */
+const BREAKS: Record<ChainBreak['reason'], string> = {
+  hash_mismatch: '内容与其哈希不符',
+  prev_hash_mismatch: '与前一条记录的链接断开',
+  sequence_gap: '有记录缺失',
+  truncated: '平台签名检查点所及的记录已被删除',
+  rehashed: '平台签名检查点处的记录已被改写并重新计算哈希',
+};
 
 type Entry = RoomEvidence['entries'][number];
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
@@ -59,9 +68,16 @@ export function renderEvidencePage(evidence: RoomEvidence): string {
         `<td class="hash">${escapeHtml(e.prevHash)}<br>${escapeHtml(e.hash)}</td></tr>`,
     )
     .join('\n');
-  const verdict = verification.ok
-    ? `<p class="ok">哈希链校验通过：${verification.checked} 条记录完整、未被篡改。 / The hash chain verifies: ${verification.checked} entries, unaltered.</p>`
-    : `<p class="broken">哈希链校验失败：第 ${verification.firstBroken?.seq} 条（${escapeHtml(verification.firstBroken?.reason ?? '')}）。 / The hash chain is broken at entry ${verification.firstBroken?.seq}.</p>`;
+  const broken = verification.firstBroken;
+  const verdict = broken
+    ? `<p class="broken">哈希链校验失败：第 ${broken.seq} 条，${BREAKS[broken.reason]}。 / The record does not hold at entry ${broken.seq}: ${broken.reason}.</p>`
+    : `<p class="ok">哈希链校验通过：${verification.checked} 条记录完整、未被篡改。 / The hash chain verifies: ${verification.checked} entries, unaltered.</p>`;
+  const checkpoint = verification.checkpoint
+    ? `<p>已对照平台签名检查点（第 ${verification.checkpoint.seq} 条，${escapeHtml(verification.checkpoint.at)}，哈希 <span class="hash">${escapeHtml(verification.checkpoint.head)}</span>）。 / Held against the platform's signed checkpoint of entry ${verification.checkpoint.seq}.</p>`
+    : '<p>尚无签名检查点（平台每分钟为有新记录的洽谈室签发一次）。 / No signed checkpoint yet (the platform signs one a minute for rooms with new entries).</p>';
+  const forged = verification.forgedCheckpoints
+    ? `<p class="broken">发现 ${verification.forgedCheckpoints} 个签名无效的检查点，已忽略。 / ${verification.forgedCheckpoints} checkpoints with an invalid signature were ignored.</p>`
+    : '';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>洽谈记录存证 · ${escapeHtml(room.title)}</title>
 <style>
@@ -73,6 +89,8 @@ th,td{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}.hash
 <p>${escapeHtml(room.title)} · ${escapeHtml(room.supply.name)} ↔ ${escapeHtml(room.demand.name)} · 阶段：${escapeHtml(STAGE_NAMES[room.stage] ?? room.stage)}</p>
 <p>房间 ${escapeHtml(room.id)} · 导出时间 ${escapeHtml(evidence.exportedAt)}</p>
 ${verdict}
+${checkpoint}
+${forged}
 <table><thead><tr><th>序号</th><th>时间</th><th>发送方</th><th>内容</th><th>前一哈希 / 本条哈希</th></tr></thead>
 <tbody>
 ${rows}

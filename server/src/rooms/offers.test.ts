@@ -257,7 +257,7 @@ describe('offers (意向条款)', () => {
 
     const evidence = await demander.client.get(`/api/rooms/${room.id}/evidence`);
     expect(evidence.status).toBe(200);
-    expect(evidence.body.verification).toEqual({ ok: true, checked: 3, firstBroken: null });
+    expect(evidence.body.verification).toMatchObject({ ok: true, checked: 3, firstBroken: null });
     expect(evidence.body.room.stage).toBe('intent');
     const entries = evidence.body.entries as RoomEntryView[];
     expect(entries.map((e) => e.kind)).toEqual(['offer', 'agreement', 'stage']);

@@ -1,6 +1,6 @@
-import type { Db, NegotiationRoom, Prisma, RoomEntry } from '@hub/db';
+import { chainVerdict, checkpointOf, roomChain, walkChain, type CheckpointReader, type Db, type NegotiationRoom, type Prisma, type RoomEntry } from '@hub/db';
 import type { RoomEntryKind, RoomVerification } from '@hub/protocol';
-import { canonicalJson, GENESIS_HASH, roomContentHash, roomEntryBreak, roomEvidenceContent } from '@hub/protocol/evidence-hash';
+import { canonicalJson, roomContentHash, roomEvidenceContent } from '@hub/protocol/evidence-hash';
 import type { AppError } from '../http/errors.ts';
 import { frozenError } from './moderation.ts';
 
@@ -79,27 +79,25 @@ export async function lockOpenRoom(tx: Prisma.TransactionClient, roomId: string,
   return room;
 }
 
-/** Walks a room's record in order and reports the first entry whose link, hash or sequence does not hold. */
-export async function verifyRoomRecord(db: Db, roomId: string, batchSize = 1000): Promise<RoomVerification> {
-  let expectedPrev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let checked = 0;
-  for (;;) {
-    const rows = await db.roomEntry.findMany({ where: { roomId, seq: { gte: expectedSeq } }, orderBy: { seq: 'asc' }, take: batchSize });
-    for (const row of rows) {
-      const frame = { ...row, createdAt: row.createdAt.toISOString() };
-      const reason = roomEntryBreak(roomId, { seq: expectedSeq, prevHash: expectedPrev }, frame, roomContentHash(row));
-      if (reason) return { ok: false, checked, firstBroken: { seq: expectedSeq, reason } };
-      expectedPrev = row.hash;
-      expectedSeq += 1;
-      checked += 1;
-    }
-    if (rows.length < batchSize) break;
-  }
-  // The room row remembers its last entry: a record cut short at its end is caught too.
+/**
+ * Walks a room's record in order, reports the first entry whose link, hash or sequence does not hold,
+ * and holds it against the room's latest checkpoint.
+ */
+export async function verifyRoomRecord(db: Db, roomId: string, checkpoints: CheckpointReader | null, batchSize = 1000): Promise<RoomVerification> {
+  const lookup = await checkpointOf(checkpoints, roomChain(roomId));
+  const walk = await walkChain(async (fromSeq) => {
+    const rows = await db.roomEntry.findMany({ where: { roomId, seq: { gte: fromSeq } }, orderBy: { seq: 'asc' }, take: batchSize });
+    return rows.map((row) => ({
+      seq: row.seq,
+      prevHash: row.prevHash,
+      hash: row.hash,
+      content: roomEvidenceContent(roomId, { ...row, createdAt: row.createdAt.toISOString() }, roomContentHash(row)),
+    }));
+  }, batchSize, lookup.checkpoint?.seq ?? null);
+  // The room row remembers its last entry: a record cut short at its end (and the row left alone) is caught too.
   const room = await db.negotiationRoom.findUnique({ where: { id: roomId }, select: { lastSeq: true, lastHash: true } });
-  if (room && (room.lastSeq !== expectedSeq - 1 || room.lastHash !== expectedPrev)) {
-    return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: 'sequence_gap' } };
+  if (!walk.firstBroken && room && (room.lastSeq !== walk.checked || room.lastHash !== walk.head)) {
+    walk.firstBroken = { seq: walk.checked + 1, reason: 'sequence_gap' };
   }
-  return { ok: true, checked, firstBroken: null };
+  return chainVerdict(walk, lookup);
 }

@@ -136,7 +136,7 @@ describe('negotiation room messages', () => {
     expect(moved.body).toMatchObject({ stage: 'formal_negotiation', lastSeq: 2 });
     expect((await demander.client.post(`/api/rooms/${room.id}/stage`, { stage: 'first_contact' })).body.error).toBe('room_state_conflict');
     const evidence = await supplier.client.get(`/api/rooms/${room.id}/evidence`);
-    expect(evidence.body.verification).toEqual({ ok: true, checked: 2, firstBroken: null });
+    expect(evidence.body.verification).toMatchObject({ ok: true, checked: 2, firstBroken: null });
     expect(evidence.body.entries.map((e: RoomEntryView) => e.kind)).toEqual(['message', 'stage']);
     const html = await supplier.client.get(`/api/rooms/${room.id}/evidence?format=html`);
     expect(html.status).toBe(200);
@@ -211,5 +211,51 @@ describe('stages that bind both sides (达成意向, 签约)', () => {
     ]);
     expect(entries[1]!.data.proposalSeq).toBe(1);
     close();
+  });
+});
+
+describe('access recorded in the platform evidence chain', () => {
+  const recorded = (kind: string, roomId: string) => t.ctx.db.evidenceEntry.findMany({ where: { kind, subjectId: roomId }, orderBy: { seq: 'asc' } });
+
+  it('staff opening a room unseen leave one entry per socket that opens it; parties and joined staff leave none', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const moderator = await signInStaff(t.ctx.db, t.baseUrl, 'moderator');
+    const [a, s] = [supplier.client.socket(), moderator.client.socket()];
+    await Promise.all([connected(a), connected(s)]);
+    expect(await a.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: true });
+    expect(await s.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: true, data: { room: { myRole: 'observer' } } });
+    // The same socket catching up (or joining again) is the same observation.
+    expect(await s.emitWithAck('room:join', { roomId: room.id, afterSeq: 0 })).toMatchObject({ ok: true });
+    const observed = await recorded('room.observed', room.id);
+    expect(observed).toHaveLength(1);
+    expect(observed[0]).toMatchObject({ subjectType: 'room', actorId: moderator.userId, payload: { staffRole: 'moderator' } });
+    // Another tab is another observation; after joining visibly the staff member is no longer unseen.
+    const s2 = moderator.client.socket();
+    await connected(s2);
+    await s2.emitWithAck('room:join', { roomId: room.id });
+    expect(await recorded('room.observed', room.id)).toHaveLength(2);
+    expect((await moderator.client.post(`/api/staff/rooms/${room.id}/join`, { reason: '协调付款节点' })).status).toBe(200);
+    const s3 = moderator.client.socket();
+    await connected(s3);
+    await s3.emitWithAck('room:join', { roomId: room.id });
+    expect(await recorded('room.observed', room.id)).toHaveLength(2);
+    for (const socket of [a, s, s2, s3]) socket.close();
+  });
+
+  it('every export, by a party or staff, as JSON or the printable page, is recorded with who, how and what it showed', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const a = supplier.client.socket();
+    await connected(a);
+    await a.emitWithAck('room:join', { roomId: room.id });
+    const sent = (await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '请导出记录' })) as Ack<RoomEntryView>;
+    const reviewer = await signInStaff(t.ctx.db, t.baseUrl, 'reviewer');
+    expect((await supplier.client.get(`/api/rooms/${room.id}/evidence`)).status).toBe(200);
+    expect((await reviewer.client.get(`/api/rooms/${room.id}/evidence?format=html`)).status).toBe(200);
+    const exports = await recorded('room.exported', room.id);
+    expect(exports.map((e) => [e.actorId, e.payload])).toEqual([
+      [supplier.userId, { format: 'json', role: 'party', staffRole: null, entries: 1, lastHash: sent.ok && sent.data.hash, verified: true }],
+      [reviewer.userId, { format: 'html', role: 'observer', staffRole: 'reviewer', entries: 1, lastHash: sent.ok && sent.data.hash, verified: true }],
+    ]);
+    a.close();
   });
 });

@@ -24,7 +24,7 @@ export function roomRoutes(deps: {
   mount(router, API.moveRoomStage, resolveActor, async ({ params, body }, { actor }) => stages.move(actor!, params.id, body.stage));
   mount(router, API.withdrawStageProposal, resolveActor, async ({ params }, { actor }) => stages.withdrawProposal(actor!, params.id));
   mount(router, API.roomEvidence, resolveActor, async ({ params, query }, { actor, req, res }) => {
-    const evidence = await rooms.evidence(actor!, params.id);
+    const evidence = await rooms.evidence(actor!, params.id, query.format);
     req.log.info({ roomId: params.id, userId: actor!.userId, format: query.format, verified: evidence.verification.ok }, 'room record exported');
     if (query.format === 'html') {
       res.type('html').setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db, NegotiationRoom, Prisma, RoomEntry, RoomParticipantRole } from '@hub/db';
+import { appendEvidence, type CheckpointReader, type Db, type NegotiationRoom, type Prisma, type RoomEntry, type RoomParticipantRole } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import {
   ALL_STAFF_ROOMS,
@@ -9,6 +9,7 @@ import {
   type Broadcaster,
   type RoomEntryView,
   type RoomEvidence,
+  type RoomEvidenceFormat,
   type RoomHistory,
   type RoomHistoryQuery,
   type RoomJoined,
@@ -75,6 +76,8 @@ export class RoomService {
     private readonly broadcast: Broadcaster,
     private readonly limits: RateLimits,
     private readonly gate: RoomGate,
+    /** The rooms' signed checkpoints, that an export's verification holds each record against. */
+    private readonly checkpoints: CheckpointReader,
     private readonly log: Logger,
     /** The largest file a room takes (shown in the room view, enforced by the file service). */
     private readonly fileMaxBytes: number,
@@ -210,22 +213,44 @@ export class RoomService {
   /**
    * The record with its hash chain and whether it verifies (parties and staff only). Staff get every
    * entry whole; parties get what staff hid withheld, by its content hash, so their copy still verifies.
+   * Each export is itself recorded in the platform's evidence chain: who took the record, how, and what it showed.
    */
-  async evidence(actor: Actor, id: string): Promise<RoomEvidence> {
-    const { room } = await this.access(actor, id);
+  async evidence(actor: Actor, id: string, format: RoomEvidenceFormat): Promise<RoomEvidence> {
+    const { room, role } = await this.access(actor, id);
     const [rows, verification, [view]] = await Promise.all([
       // Up to the room row just read, so the entries and the room's last sequence number agree.
       this.db.roomEntry.findMany({ where: { roomId: id, seq: { lte: room.lastSeq } }, orderBy: { seq: 'asc' } }),
-      verifyRoomRecord(this.db, id),
+      verifyRoomRecord(this.db, id, this.checkpoints),
       this.present(actor, [room]),
     ]);
     const [authors, hidden] = await Promise.all([authorsOf(this.db, rows), this.hiddenIn(id)]);
+    await this.db.$transaction((tx) =>
+      appendEvidence(tx, {
+        kind: 'room.exported',
+        subjectType: 'room',
+        subjectId: id,
+        actorId: actor.userId,
+        payload: { format, role, staffRole: actor.staffRole, entries: rows.length, lastHash: rows.at(-1)?.hash ?? null, verified: verification.ok },
+      }),
+    );
     return {
       room: RoomSharedView.parse(view),
       entries: rows.map((row) => presentEvidenceEntry(row, authors, hidden, viewerOf(actor))),
       verification,
       exportedAt: new Date().toISOString(),
     };
+  }
+
+  /**
+   * Staff opening a room unseen (as observers) leave a trace the parties cannot see: one platform
+   * evidence entry per room opened on a socket (not per entry read). Anyone else passes.
+   */
+  async observe(actor: Actor, roomId: string): Promise<void> {
+    const { role } = await this.access(actor, roomId);
+    if (role !== 'observer') return;
+    await this.db.$transaction((tx) =>
+      appendEvidence(tx, { kind: 'room.observed', subjectType: 'room', subjectId: roomId, actorId: actor.userId, payload: { staffRole: actor.staffRole } }),
+    );
   }
 
   /** The room row, unchecked (for presence, which lists only who may be seen there). */

@@ -66,6 +66,7 @@ export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: R
         await rooms.access(actor, input.roomId);
         const room = socketRoom.negotiation(input.roomId);
         const wasIn = socket.rooms.has(room);
+        if (!wasIn) await rooms.observe(actor, input.roomId);
         await socket.join(room);
         const joined = await rooms.join(actor, input).catch(async (error: unknown) => {
           if (!wasIn) await socket.leave(room);

@@ -1,12 +1,12 @@
-import { verifyEvidence, type Db } from '@hub/db';
+import { verifyEvidence, type CheckpointReader, type Db } from '@hub/db';
 import { API } from '@hub/protocol';
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
 import { queueStatus, type StaffService } from './service.ts';
 
-export function staffRoutes(deps: { staff: StaffService; db: Db; queue: Queue; resolveActor: ActorResolver }): Router {
-  const { staff, db, queue, resolveActor } = deps;
+export function staffRoutes(deps: { staff: StaffService; db: Db; checkpoints: CheckpointReader; queue: Queue; resolveActor: ActorResolver }): Router {
+  const { staff, db, checkpoints, queue, resolveActor } = deps;
   const router = Router();
   mount(router, API.staffUsers, resolveActor, async ({ query }) => staff.list(query.email));
   mount(router, API.changeStaffRole, resolveActor, async ({ params, body }, { actor, req }) => {
@@ -14,7 +14,7 @@ export function staffRoutes(deps: { staff: StaffService; db: Db; queue: Queue; r
     req.log.info({ userId: user.id, role: user.staffRole, adminId: actor!.userId }, 'staff role changed');
     return user;
   });
-  mount(router, API.verifyEvidence, resolveActor, async () => verifyEvidence(db));
+  mount(router, API.verifyEvidence, resolveActor, async () => verifyEvidence(db, checkpoints));
   mount(router, API.queueStatus, resolveActor, async () => queueStatus(queue));
   return router;
 }

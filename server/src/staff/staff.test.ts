@@ -192,7 +192,7 @@ describe('GET /api/admin/evidence/verify', () => {
 
     const broken = await admin.client.get('/api/admin/evidence/verify');
     expect(broken.status).toBe(200);
-    expect(broken.body).toEqual({ ok: false, checked: Number(seq) - 1, firstBroken: { seq: Number(seq), reason: 'hash_mismatch' } });
+    expect(broken.body).toMatchObject({ ok: false, checked: Number(seq) - 1, firstBroken: { seq: Number(seq), reason: 'hash_mismatch' } });
   });
 });
 

@@ -28,6 +28,7 @@ export const JOB_NAME_LABEL: Record<JobName, Text> = {
   'reconcile-index': m.job_name_reconcile_index,
   'expire-listings': m.job_name_expire_listings,
   'sweep-notifications': m.job_name_sweep_notifications,
+  'checkpoint-evidence': m.job_name_checkpoint_evidence,
 };
 
 /** The human name of a job, or null for a name the web does not know (shown as is). */

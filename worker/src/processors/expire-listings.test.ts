@@ -18,7 +18,7 @@ beforeAll(async () => {
   db = createDb(services.urls.databaseUrl, { max: 4 });
   const queue: JobQueue = { addBulk: async (jobs) => void added.push(...jobs) };
   const broadcast = { to: (room: string, event: string, payload: unknown) => void emitted.push({ room, event, payload }) } as ProcessorDeps['broadcast'];
-  deps = { db, broadcast, queue, bull: undefined as never, matches: undefined as never, search: undefined as never };
+  deps = { db, broadcast, queue, bull: undefined as never, matches: undefined as never, search: undefined as never, checkpoints: undefined as never };
 });
 afterAll(async () => {
   await db.$disconnect();
@@ -48,7 +48,7 @@ describe('expire-listings', () => {
     const evidence = await db.evidenceEntry.findMany({ where: { subjectId: past.listing.id } });
     expect(evidence).toHaveLength(1);
     expect(evidence[0]).toMatchObject({ kind: 'listing.expired', subjectType: 'listing', actorId: null });
-    expect((await verifyEvidence(db)).ok).toBe(true);
+    expect((await verifyEvidence(db, null)).ok).toBe(true);
 
     const notifications = await db.notification.findMany({ where: { userId: { in: members.map((m) => m.id) } } });
     expect(notifications.filter((n) => n.kind === 'listing.expired')).toHaveLength(2);

@@ -1,10 +1,11 @@
-import type { Db } from '@hub/db';
+import type { CheckpointStore, Db } from '@hub/db';
 import { JOBS, z, type Broadcaster, type JobName, type JobPayload, type JobQueue } from '@hub/protocol';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '@hub/platform';
 import type { SearchTarget } from '@hub/search';
 import type { MatchPusher } from '@hub/matching';
 import type { Queue } from 'bullmq';
+import { checkpointEvidence } from './checkpoint-evidence.ts';
 import { deliverNotification } from './deliver-notification.ts';
 import { expireListings } from './expire-listings.ts';
 import { indexListing } from './index-listing.ts';
@@ -25,6 +26,8 @@ export interface ProcessorDeps {
   matches: MatchPusher;
   /** The listings index the index jobs write to. */
   search: SearchTarget;
+  /** Where the evidence chains' signed checkpoints are kept (EVIDENCE_DIR and Redis). */
+  checkpoints: CheckpointStore;
   log?: Logger;
 }
 
@@ -40,6 +43,7 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   'match-listing': matchListing,
   'sweep-matches': sweepMatches,
   'match-digest': matchDigest,
+  'checkpoint-evidence': checkpointEvidence,
 };
 
 /** Refuses to start when a declared job has no processor or a processor has no declared job. */

@@ -17,6 +17,7 @@ const deps: ProcessorDeps = {
   bull: unreachable as ProcessorDeps['bull'],
   matches: unreachable as ProcessorDeps['matches'],
   search: unreachable as ProcessorDeps['search'],
+  checkpoints: unreachable as ProcessorDeps['checkpoints'],
 };
 
 describe('assertProcessorsMatchJobs', () => {
