@@ -4,6 +4,10 @@ import { z } from './zod.ts';
 export const StaffRole = z.enum(['reviewer', 'moderator', 'admin']).openapi('StaffRole');
 export type StaffRole = z.infer<typeof StaffRole>;
 
+/**
+ * The password is compared as typed, without the text rule new passwords get: it is never stored,
+ * and refusing it here would lock out an account whose password was set before the rule.
+ */
 export const LoginInput = z
   .strictObject({ email: Email, password: z.string().min(1).max(128) })
   .openapi('LoginInput');

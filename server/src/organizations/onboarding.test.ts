@@ -68,6 +68,15 @@ describe('registration refusals', () => {
     expect(fieldsOf(body)).toHaveProperty('organization.name');
   });
 
+  it('a NUL or a lone surrogate in a name → 400 naming the field (Postgres would refuse it: a 500 before)', async () => {
+    const body = await expectRefused(
+      (c) => c.post('/api/auth/register', buildRegistration({ organization: { name: '杭州\u0000科技有限公司' }, user: { name: '李\uD800明' } })),
+      400,
+      'validation_failed',
+    );
+    expect(fieldsOf(body)).toEqual({ 'organization.name': 'control_characters', 'user.name': 'invalid_text' });
+  });
+
   it('an invalid credit code check character → 400 on organization.creditCode', async () => {
     const good = buildRegistration().organization.creditCode;
     const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');

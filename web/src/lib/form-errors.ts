@@ -8,6 +8,10 @@ export type FieldErrors = Record<string, string>;
 
 /** Codes the protocol's schemas use as messages, and the text shown for each. */
 const CODE_TEXT: Record<string, () => string> = {
+  // Every text field
+  control_characters: m.field_control_characters,
+  invalid_text: m.field_invalid_text,
+  // Organisations and accounts
   credit_code_length: m.field_credit_code_length,
   credit_code_characters: m.field_credit_code_characters,
   credit_code_check_character: m.field_credit_code_check_character,
@@ -30,7 +34,6 @@ const CODE_TEXT: Record<string, () => string> = {
   patent_number_check_character: m.field_patent_number_check_character,
   software_copyright_format: m.field_software_copyright_format,
   checklist_incomplete: m.field_checklist_incomplete,
-  control_characters: m.field_control_characters,
   // Matches
   note_required: m.field_note_required,
   // Rooms: messages and offers
