@@ -52,9 +52,14 @@ export const ConfigSchema = z.object({
   DEMO_MODE: bool.default(false),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(10).optional(),
-  LOGIN_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
-  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(8),
+  /** Failed sign-ins an account takes before each further attempt (not from a known device) must wait. */
+  LOGIN_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().positive().default(5),
+  /** The longest that wait grows to (it doubles from 30 s with every further failure). */
+  LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(30).default(15 * 60),
+  /** Failed sign-ins one IP may make per window; successes never count, so a venue sharing one address never reaches it. */
+  LOGIN_FAILURES_PER_IP: z.coerce.number().int().positive().default(200),
   REGISTER_LIMIT_PER_IP: z.coerce.number().int().positive().default(10),
+  REGISTER_LIMIT_PER_EMAIL: z.coerce.number().int().positive().default(8),
   /** Tests: the server each test file gets its own database on (copied from a migrated template). */
   TEST_DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgresql://postgres@127.0.0.1:5432/postgres'),
   /** Tests: the Redis every test file shares, each under its own key prefix. */

@@ -26,3 +26,5 @@ export type SessionView = z.infer<typeof SessionView>;
 
 /** Name of the httpOnly session cookie. */
 export const SESSION_COOKIE = 'hub_session';
+/** Name of the httpOnly cookie that marks a browser as a known device of the account it signed in to. */
+export const DEVICE_COOKIE = 'hub_device';

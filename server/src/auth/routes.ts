@@ -1,4 +1,4 @@
-import { API } from '@hub/protocol';
+import { API, DEVICE_COOKIE } from '@hub/protocol';
 import { Router } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
@@ -25,10 +25,11 @@ export function authRoutes(deps: {
   });
 
   mount(router, API.login, resolveActor, async ({ body }, { req, res }) => {
-    const { token, userId } = await auth.login(req.ip ?? 'unknown', body);
+    const { cookie } = req.headers;
+    const { token, userId, device } = await auth.login(req.ip ?? 'unknown', body, sessions.tokenFromCookieHeader(cookie, DEVICE_COOKIE));
     // A new session on every sign-in; the one the browser held before (if any) ends.
-    await sessions.destroy(sessions.tokenFromCookieHeader(req.headers.cookie));
-    res.setHeader('Set-Cookie', sessions.cookie(token));
+    await sessions.destroy(sessions.tokenFromCookieHeader(cookie));
+    res.setHeader('Set-Cookie', [sessions.cookie(token), sessions.deviceCookie(device)]);
     return auth.view(userId);
   });
 
