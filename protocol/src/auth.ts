@@ -18,6 +18,14 @@ export const UserView = z
   .openapi('User');
 export type UserView = z.infer<typeof UserView>;
 
+/**
+ * The answer to every accepted registration, whether its email was new (the account now exists) or
+ * already registered (nothing was written): the same status and body, and no session either way,
+ * so the answer never tells anyone whether an email has an account. The applicant signs in next.
+ */
+export const RegistrationReceived = z.object({ next: z.literal('sign_in') }).openapi('RegistrationReceived');
+export type RegistrationReceived = z.infer<typeof RegistrationReceived>;
+
 /** Who is signed in: the user and, for members, their organisation. */
 export const SessionView = z
   .object({ user: UserView, organization: OrganizationView.nullable() })

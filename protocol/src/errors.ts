@@ -22,7 +22,6 @@ export const ERROR_STATUS = {
   banned_word_not_found: 404,
   file_not_found: 404,
   credit_code_taken: 409,
-  email_taken: 409,
   review_conflict: 409,
   staff_role_conflict: 409,
   listing_state_conflict: 409,

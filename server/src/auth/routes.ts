@@ -16,12 +16,13 @@ export function authRoutes(deps: {
   const { auth, organizations, sessions, limits, resolveActor } = deps;
   const router = Router();
 
-  mount(router, API.register, resolveActor, async ({ body }, { req, res }) => {
+  // No session here: a registered email must get the same answer as a new one (RegistrationReceived).
+  mount(router, API.register, resolveActor, async ({ body }, { req }) => {
     await limits.beforeRegister(req.ip ?? 'unknown', body.user.email);
-    const { userId } = await organizations.register(body);
-    res.setHeader('Set-Cookie', sessions.cookie(await sessions.create(userId)));
-    req.log.info({ userId }, 'organization registered');
-    return auth.view(userId);
+    const created = await organizations.register(body);
+    if (created) req.log.info({ userId: created.userId }, 'organization registered');
+    else req.log.info('registration for an email that already has an account: answered alike, nothing written');
+    return { next: 'sign_in' as const };
   });
 
   mount(router, API.login, resolveActor, async ({ body }, { req, res }) => {

@@ -138,12 +138,11 @@ export function translateFieldErrors(
 /** Field errors from an API error: its `details.fields`, plus the conflict codes that belong to one field. */
 export function fieldErrorsFrom(
   error: ErrorBody,
-  prefix: { organization: string; user: string } | undefined,
+  prefix: { organization: string } | undefined,
   isEmpty?: (path: string) => boolean,
   mapPath?: (path: string) => string,
 ): FieldErrors {
   const errors = translateFieldErrors(error.details?.fields ?? [], isEmpty, mapPath);
-  if (prefix && error.error === 'email_taken') errors[`${prefix.user}email`] = m.error_email_taken();
   if (prefix && error.error === 'credit_code_taken') errors[`${prefix.organization}creditCode`] = m.error_credit_code_taken();
   return errors;
 }
@@ -165,8 +164,8 @@ export async function submitForm<T>(
   body: unknown,
   send: () => Promise<ApiResult<T>>,
   options: {
-    /** Where the organisation and user fields sit in the body (forms that have them: register, resubmit). */
-    prefix?: { organization: string; user: string };
+    /** Where the organisation's fields sit in the body (forms that have them: register, resubmit). */
+    prefix?: { organization: string };
     isEmpty: (path: string) => boolean;
     /** How an input path names its field (default: drop every index, see `fieldPath`). */
     mapPath?: (path: string) => string;

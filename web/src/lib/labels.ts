@@ -104,7 +104,6 @@ const ERROR_TEXT: Partial<Record<ErrorCode, Text>> = {
   not_found: m.error_not_found,
   organization_not_found: m.error_organization_not_found,
   credit_code_taken: m.error_credit_code_taken,
-  email_taken: m.error_email_taken,
   review_conflict: m.error_review_conflict,
   listing_not_found: m.error_listing_not_found,
   listing_state_conflict: m.error_listing_state_conflict,
