@@ -40,7 +40,10 @@ export const ConfigSchema = z.object({
   SERVER_PORT: port.default(4000),
   WEB_PORT: port.default(3000),
   WORKER_METRICS_PORT: port.default(4001),
-  /** The URL users open; used in links and printed by `npm start`. */
+  /**
+   * The URL users open; used in links and printed by `npm start`. The API takes state-changing
+   * requests and socket handshakes from browsers only from its origin (see `allowedOrigins`).
+   */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** The API server as the web process reaches it (defaults to http://HOST:SERVER_PORT). */
   API_INTERNAL_URL: url(['http:', 'https:']).optional(),
@@ -104,6 +107,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
   }
   return Object.freeze(config);
+}
+
+/**
+ * The origins whose pages may change something through the API or open its socket: PUBLIC_URL's.
+ * Unset (a local run), the web port on this machine by the names a browser may use for it: no
+ * other site can serve a page from there.
+ */
+export function allowedOrigins(config: Config): string[] {
+  if (config.PUBLIC_URL) return [new URL(config.PUBLIC_URL).origin];
+  const urls = [...new Set([config.HOST, '127.0.0.1', 'localhost'])].map((host) => `http://${host}:${config.WEB_PORT}`);
+  // A wildcard HOST such as `::` names no page a browser could open.
+  return urls.filter((url) => URL.canParse(url)).map((url) => new URL(url).origin);
 }
 
 let cached: Config | undefined;

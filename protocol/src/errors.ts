@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  cross_origin_refused: 403,
   organization_not_approved: 403,
   participant_muted: 403,
   not_found: 404,

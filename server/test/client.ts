@@ -41,11 +41,11 @@ export class ApiClient {
   put = (path: string, body?: unknown) => this.request('PUT', path, body);
   delete = (path: string, body?: unknown) => this.request('DELETE', path, body);
 
-  /** A Socket.IO connection carrying this client's cookie. */
+  /** A Socket.IO connection carrying this client's headers and cookie. */
   socket(): Socket<ServerToClientEvents, ClientToServerEvents> {
     return io(this.baseUrl, {
       transports: ['websocket'],
-      extraHeaders: this.cookie ? { cookie: this.cookie } : {},
+      extraHeaders: { ...this.headers, ...(this.cookie ? { cookie: this.cookie } : {}) },
       reconnection: false,
       forceNew: true,
     });

@@ -18,6 +18,7 @@ import type { ZodType } from 'zod';
 import { loadActor, type Actor } from '../auth/actor.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { toErrorBody, validationError } from '../http/errors.ts';
+import { crossOriginRefused, isForeignOrigin } from '../http/origin.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { Broadcaster } from '@hub/protocol';
 
@@ -82,6 +83,8 @@ export function createGateway(deps: {
   db: Db;
   redis: Redis;
   redisPrefix: string;
+  /** The origins whose pages may open a socket (PUBLIC_URL's). */
+  origins: ReadonlySet<string>;
   sessions: SessionStore;
   notifications: NotificationService;
   log: Logger;
@@ -109,6 +112,14 @@ export function createGateway(deps: {
       useShardedPubSub: true,
       onlyPlaintext: true,
     }),
+  });
+
+  // Another site's page must not open a socket with the visitor's cookie (cross-site WebSocket hijacking).
+  io.use((socket, next) => {
+    if (!isForeignOrigin(socket.handshake.headers, deps.origins)) return next();
+    log.warn({ origin: socket.handshake.headers.origin }, 'cross-origin socket refused');
+    const { body } = toErrorBody(crossOriginRefused());
+    next(Object.assign(new Error(body.error), { data: body }));
   });
 
   // Authenticate at the handshake from the session cookie; unauthenticated connections never open.

@@ -100,6 +100,7 @@ const ERROR_TEXT: Partial<Record<ErrorCode, Text>> = {
   unauthenticated: m.error_unauthenticated,
   invalid_credentials: m.error_invalid_credentials,
   forbidden: m.error_forbidden,
+  cross_origin_refused: m.error_cross_origin_refused,
   organization_not_approved: m.error_organization_not_approved,
   not_found: m.error_not_found,
   organization_not_found: m.error_organization_not_found,
