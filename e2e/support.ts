@@ -40,9 +40,8 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/** Spawns `web/server.ts` and resolves once its port accepts connections (or rejects if it exits first). */
-async function startWeb(t: TestHub): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+/** Spawns `web/server.ts` on `port` and resolves once it accepts connections (or rejects if it exits first). */
+async function startWeb(t: TestHub, port: number): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'web/server.ts'], {
     cwd: ROOT,
     env: {
@@ -99,7 +98,9 @@ async function startWeb(t: TestHub): Promise<{ child: ChildProcess; url: string;
 
 /** Starts everything one spec file needs (`overrides`: configuration for the API server); call `close()` in afterAll. */
 export async function startE2E(overrides: Record<string, string> = {}): Promise<E2E> {
-  const t = await startTestHub(overrides);
+  // The API takes the browser's requests only from its public origin: the web process's.
+  const webPort = await freePort();
+  const t = await startTestHub({ PUBLIC_URL: `http://127.0.0.1:${webPort}`, ...overrides });
   const cleanups: (() => Promise<unknown>)[] = [() => t.close()];
   const closeAll = async () => {
     // Reverse start order; keep going if one step fails, report the first failure.
@@ -117,7 +118,7 @@ export async function startE2E(overrides: Record<string, string> = {}): Promise<
     const worker = startWorker(t.config, t.urls, pino({ level: 'silent' }), { metricsPort: 0 });
     cleanups.push(() => worker.close());
     await worker.listening;
-    const web = await startWeb(t);
+    const web = await startWeb(t, webPort);
     cleanups.push(() => web.stop());
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
     cleanups.push(() => browser.close());

@@ -135,7 +135,6 @@ async function main() {
   const env = hubEnv(stack, {
     MATCH_PUSHES_PER_MINUTE: String(PUSHES_PER_MINUTE),
     WORKER_CONCURRENCY: String(CONCURRENCY),
-    LOGIN_LIMIT_PER_IP: '100000',
   });
   const serverPort = await freePort();
   const server = spawnHubProcess('server', 'server/src/main.ts', { ...env, SERVER_PORT: String(serverPort) }, say, profArgs);

@@ -40,7 +40,10 @@ export const ConfigSchema = z.object({
   SERVER_PORT: port.default(4000),
   WEB_PORT: port.default(3000),
   WORKER_METRICS_PORT: port.default(4001),
-  /** The URL users open; used in links and printed by `npm start`. */
+  /**
+   * The URL users open; used in links and printed by `npm start`. The API takes state-changing
+   * requests and socket handshakes from browsers only from its origin (see `allowedOrigins`).
+   */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** The API server as the web process reaches it (defaults to http://HOST:SERVER_PORT). */
   API_INTERNAL_URL: url(['http:', 'https:']).optional(),
@@ -52,9 +55,14 @@ export const ConfigSchema = z.object({
   DEMO_MODE: bool.default(false),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(10).optional(),
-  LOGIN_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
-  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(8),
+  /** Failed sign-ins an account takes before each further attempt (not from a known device) must wait. */
+  LOGIN_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().positive().default(5),
+  /** The longest that wait grows to (it doubles from 30 s with every further failure). */
+  LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(30).default(15 * 60),
+  /** Failed sign-ins one IP may make per window; successes never count, so a venue sharing one address never reaches it. */
+  LOGIN_FAILURES_PER_IP: z.coerce.number().int().positive().default(200),
   REGISTER_LIMIT_PER_IP: z.coerce.number().int().positive().default(10),
+  REGISTER_LIMIT_PER_EMAIL: z.coerce.number().int().positive().default(8),
   /** Tests: the server each test file gets its own database on (copied from a migrated template). */
   TEST_DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgresql://postgres@127.0.0.1:5432/postgres'),
   /** Tests: the Redis every test file shares, each under its own key prefix. */
@@ -105,6 +113,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
   }
   return Object.freeze(config);
+}
+
+/**
+ * The origins whose pages may change something through the API or open its socket: PUBLIC_URL's.
+ * Unset (a local run), the web port on this machine by the names a browser may use for it: no
+ * other site can serve a page from there.
+ */
+export function allowedOrigins(config: Config): string[] {
+  if (config.PUBLIC_URL) return [new URL(config.PUBLIC_URL).origin];
+  const urls = [...new Set([config.HOST, '127.0.0.1', 'localhost'])].map((host) => `http://${host}:${config.WEB_PORT}`);
+  // A wildcard HOST such as `::` names no page a browser could open.
+  return urls.filter((url) => URL.canParse(url)).map((url) => new URL(url).origin);
 }
 
 let cached: Config | undefined;

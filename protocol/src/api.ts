@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import { LoginInput, SessionView, StaffRole, UserView } from './auth.ts';
+import { LoginInput, RegistrationReceived, SessionView, StaffRole, UserView } from './auth.ts';
 import { ErrorBody, type ErrorCode } from './errors.ts';
 import { EvidenceVerification } from './evidence.ts';
 import {
@@ -76,7 +76,7 @@ export interface RouteSpec {
   query?: ZodType;
   body?: ZodType;
   /** Success status and body (undefined body: no content). */
-  success: { status: 200 | 201 | 204; body?: ZodType };
+  success: { status: 200 | 201 | 202 | 204; body?: ZodType };
   /** Error codes this route documents beyond the ones implied by its access and input. */
   errors?: ErrorCode[];
 }
@@ -87,8 +87,8 @@ const route = <R extends RouteSpec>(spec: R) => spec;
 export const API = {
   register: route({
     method: 'post', path: '/api/auth/register', tags: ['auth'], access: 'public',
-    summary: 'Register an organisation with its first member; the organisation starts pending review',
-    body: RegisterInput, success: { status: 201, body: SessionView }, errors: ['credit_code_taken', 'email_taken', 'rate_limited'],
+    summary: 'Apply with an organisation and its first member (the organisation starts pending review), then sign in; a registered email gets the same answer and nothing is written',
+    body: RegisterInput, success: { status: 202, body: RegistrationReceived }, errors: ['credit_code_taken', 'rate_limited'],
   }),
   login: route({
     method: 'post', path: '/api/auth/login', tags: ['auth'], access: 'public',

@@ -15,4 +15,5 @@ export * from './patent-number.ts';
 export * from './regions.ts';
 export * from './rooms.ts';
 export * from './staff.ts';
+export * from './text.ts';
 export { z } from './zod.ts';

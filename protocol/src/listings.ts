@@ -2,6 +2,7 @@ import { endOfChinaDay, isCalendarDay, type Clock } from './china-day.ts';
 import { INDUSTRY_NODE_CODES } from './industries.ts';
 import { normalizePatentNumber, patentNumberProblem } from './patent-number.ts';
 import { findCity } from './regions.ts';
+import { text } from './text.ts';
 import { z } from './zod.ts';
 
 export const ListingSide = z.enum(['supply', 'demand']).openapi('ListingSide');
@@ -64,7 +65,7 @@ export const IpItem = z
   .strictObject({
     type: IpType,
     number: z.string().max(40).transform(normalizePatentNumber),
-    title: z.string().trim().max(100).optional(),
+    title: text().max(100).optional(),
   })
   .superRefine((item, ctx) => {
     if (item.type === 'software_copyright') {
@@ -76,15 +77,6 @@ export const IpItem = z
   })
   .openapi('IpItem');
 export type IpItem = z.infer<typeof IpItem>;
-
-/** Text is stored as typed and always rendered escaped; control characters are refused. */
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v), 'control_characters');
 
 /** YYYY-MM-DD, after today (UTC+8, the platform's day) and at most three years ahead, by `now`. */
 export const validUntilAt = (now: Clock) =>
@@ -107,12 +99,12 @@ export const listingContentAt = (now: Clock) =>
   z
     .strictObject({
       kind: ListingKind,
-      title: text(4, 100),
-      summary: text(20, 2000),
+      title: text().min(4).max(100),
+      summary: text().min(20).max(2000),
       /** Confidential (技术秘密): only the owner, staff and, later, parties of a confirmed match see it. */
-      details: text(0, 10_000),
+      details: text().max(10_000),
       industries: z.array(z.string().refine((c) => INDUSTRY_NODE_CODES.includes(c), 'unknown_industry')).min(1).max(5),
-      keywords: z.array(text(1, 20)).min(1).max(10),
+      keywords: z.array(text().min(1).max(20)).min(1).max(10),
       provinceCode: z.string().regex(/^\d{6}$/),
       cityCode: z.string().regex(/^\d{6}$/),
       maturity: Maturity,
@@ -141,8 +133,8 @@ export type ListingUpdate = z.infer<typeof ListingUpdate>;
 
 export const ListingReviewInput = z
   .discriminatedUnion('decision', [
-    z.strictObject({ decision: z.literal('approve'), checklist: ReviewChecklist, reason: z.string().trim().max(500).optional() }),
-    z.strictObject({ decision: z.literal('reject'), checklist: ReviewChecklist, reason: z.string().trim().min(2, 'reason_required').max(500) }),
+    z.strictObject({ decision: z.literal('approve'), checklist: ReviewChecklist, reason: text().max(500).optional() }),
+    z.strictObject({ decision: z.literal('reject'), checklist: ReviewChecklist, reason: text().min(2, 'reason_required').max(500) }),
   ])
   .superRefine((input, ctx) => {
     if (input.decision === 'approve' && !REVIEW_CHECKLIST.every((item) => input.checklist[item])) {
@@ -152,7 +144,7 @@ export const ListingReviewInput = z
   .openapi('ListingReviewInput');
 export type ListingReviewInput = z.infer<typeof ListingReviewInput>;
 
-export const ReasonInput = z.strictObject({ reason: z.string().trim().min(2, 'reason_required').max(500) }).openapi('ReasonInput');
+export const ReasonInput = z.strictObject({ reason: text().min(2, 'reason_required').max(500) }).openapi('ReasonInput');
 
 const Price = z.object({ mode: z.enum(['negotiable', 'range']), min: z.number().nullable(), max: z.number().nullable() });
 
@@ -241,7 +233,7 @@ const csv = <T extends z.ZodType>(item: T) =>
 /** Search parameters: every filter is named here; anything else is refused (400). */
 export const ListingSearchQuery = z
   .strictObject({
-    q: z.string().max(200).default(''),
+    q: text().max(200).default(''),
     side: ListingSide.optional(),
     kind: csv(ListingKind).optional(),
     industry: csv(z.string().refine((c) => INDUSTRY_NODE_CODES.includes(c), 'unknown_industry')).optional(),

@@ -1,4 +1,5 @@
 import { CooperationMode, ListingKind, ListingSide, ListingStatus, Maturity, type ListingKind as Kind } from './listings.ts';
+import { text } from './text.ts';
 import { z } from './zod.ts';
 
 /**
@@ -122,13 +123,13 @@ export type MatchRespondInput = z.infer<typeof MatchRespondInput>;
 
 /** Staff pair two published listings by hand (003 第十二条(二)), with a note both parties see. */
 export const MatchRecommendInput = z
-  .strictObject({ supplyListingId: z.uuid(), demandListingId: z.uuid(), note: z.string().trim().min(2, 'note_required').max(500) })
+  .strictObject({ supplyListingId: z.uuid(), demandListingId: z.uuid(), note: text().min(2, 'note_required').max(500) })
   .openapi('MatchRecommendInput');
 export type MatchRecommendInput = z.infer<typeof MatchRecommendInput>;
 
 /** A supplier (typically a service agency) signals it wants a demand, offering one of its published supply listings. */
 export const MatchInterestInput = z
-  .strictObject({ demandListingId: z.uuid(), supplyListingId: z.uuid(), note: z.string().trim().max(500).optional() })
+  .strictObject({ demandListingId: z.uuid(), supplyListingId: z.uuid(), note: text().max(500).optional() })
   .openapi('MatchInterestInput');
 export type MatchInterestInput = z.infer<typeof MatchInterestInput>;
 

@@ -18,6 +18,7 @@ function errorResponses(spec: RouteSpec) {
   const codes = new Set<ErrorCode>([...accessErrors(spec.access), ...(spec.errors ?? []), 'internal_error']);
   if (spec.body || spec.query || spec.params) codes.add('validation_failed');
   if (spec.body) codes.add('invalid_json').add('payload_too_large');
+  if (spec.method !== 'get') codes.add('cross_origin_refused');
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   return Object.fromEntries(

@@ -1,6 +1,7 @@
 import { creditCodeProblem } from './credit-code.ts';
 import { INDUSTRY_CODES } from './industries.ts';
 import { findCity } from './regions.ts';
+import { text, untrimmedText } from './text.ts';
 import { z } from './zod.ts';
 
 export const ORGANIZATION_TYPES = ['enterprise', 'university', 'research_institute', 'service_agency', 'investor', 'incubator'] as const;
@@ -20,8 +21,6 @@ export type ServiceSpeciality = z.infer<typeof ServiceSpeciality>;
 
 export const OrganizationStatus = z.enum(['pending', 'approved', 'rejected']).openapi('OrganizationStatus');
 export type OrganizationStatus = z.infer<typeof OrganizationStatus>;
-
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const CreditCode = z
   .string()
@@ -47,12 +46,12 @@ export const OrganizationApplication = z
     type: OrganizationType,
     enterpriseSize: EnterpriseSize.optional(),
     specialities: z.array(ServiceSpeciality).max(SERVICE_SPECIALITIES.length).optional(),
-    name: text(100),
+    name: text().min(1).max(100),
     creditCode: CreditCode,
     provinceCode: z.string().regex(/^\d{6}$/),
     cityCode: z.string().regex(/^\d{6}$/),
     industries: z.array(z.enum(INDUSTRY_CODES)).min(1).max(5),
-    contactName: text(50),
+    contactName: text().min(1).max(50),
     contactPhone: MainlandPhone,
   })
   .superRefine((org, ctx) => {
@@ -73,13 +72,13 @@ export const OrganizationApplication = z
 export type OrganizationApplication = z.infer<typeof OrganizationApplication>;
 
 export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ example: 'li.ming@example.cn' });
-export const Password = z.string().min(10, 'password_too_short').max(128).openapi({ description: 'At least 10 characters' });
+export const Password = untrimmedText().min(10, 'password_too_short').max(128).openapi({ description: 'At least 10 characters' });
 
 /** Registration: an organisation with its first member. */
 export const RegisterInput = z
   .strictObject({
     organization: OrganizationApplication,
-    user: z.strictObject({ name: text(50), email: Email, password: Password }),
+    user: z.strictObject({ name: text().min(1).max(50), email: Email, password: Password }),
   })
   .openapi('RegisterInput');
 export type RegisterInput = z.infer<typeof RegisterInput>;
@@ -127,8 +126,8 @@ export type OrganizationDetail = z.infer<typeof OrganizationDetail>;
 
 export const ReviewDecisionInput = z
   .discriminatedUnion('decision', [
-    z.strictObject({ decision: z.literal('approve'), reason: z.string().trim().max(500).optional() }),
-    z.strictObject({ decision: z.literal('reject'), reason: z.string().trim().min(2, 'reason_required').max(500) }),
+    z.strictObject({ decision: z.literal('approve'), reason: text().max(500).optional() }),
+    z.strictObject({ decision: z.literal('reject'), reason: text().min(2, 'reason_required').max(500) }),
   ])
   .openapi('ReviewDecisionInput');
 export type ReviewDecisionInput = z.infer<typeof ReviewDecisionInput>;
@@ -140,7 +139,7 @@ export const ReviewQueueQuery = z.strictObject({
 export const IdParam = z.strictObject({ id: z.uuid() });
 
 /** Staff find an approved organisation by part of its name or by its credit code (to open a room for it). */
-export const OrganizationFindQuery = z.strictObject({ q: z.string().trim().min(1).max(100) });
+export const OrganizationFindQuery = z.strictObject({ q: text().min(1).max(100) });
 export const OrganizationFound = z
   .object({ organizations: z.array(z.object({ id: z.string(), name: z.string(), type: OrganizationType, cityCode: z.string() })) })
   .openapi('OrganizationFound');

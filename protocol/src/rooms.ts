@@ -1,6 +1,7 @@
 import { endOfChinaDay, isCalendarDay, type Clock } from './china-day.ts';
 import { ChainVerification } from './evidence.ts';
 import { CooperationMode } from './listings.ts';
+import { text } from './text.ts';
 import { z } from './zod.ts';
 
 /** 对接洽谈 stages, in order; `closed` ends a room without a deal, from any stage before 签约. */
@@ -20,6 +21,8 @@ export const isBindingStage = (stage: RoomStage): stage is BindingStage => (BIND
 export const MESSAGE_MAX_CHARS = 4000;
 /** Messages one join or history page returns at most. */
 export const ROOM_PAGE_MAX = 200;
+/** Largest sequence number a room can reach (its column is a Postgres integer); inputs beyond it are refused, not overflowed. */
+export const ROOM_SEQ_MAX = 2_147_483_647;
 
 /**
  * What a room entry is: a participant's text or file, or a record of something that happened in the
@@ -34,12 +37,11 @@ export type RoomEntryKind = z.infer<typeof RoomEntryKind>;
 /** A client's idempotency key: a resend with the same key returns the first result. */
 const ClientKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'client_key_format');
 
-const MessageText = z
-  .string()
-  .trim()
-  .min(1, 'message_empty')
-  .max(MESSAGE_MAX_CHARS, 'message_too_long')
-  .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v), 'control_characters');
+/** A sequence number a client names (as JSON, or `coerce`d from a path or query string). */
+const seq = (min: 0 | 1) => z.number().int().min(min).max(ROOM_SEQ_MAX);
+const seqParam = (min: 0 | 1) => z.coerce.number().int().min(min).max(ROOM_SEQ_MAX);
+
+const MessageText = text().min(1, 'message_empty').max(MESSAGE_MAX_CHARS, 'message_too_long');
 
 /** One entry of a room's record, in sequence order; each carries the hash linking it to the one before. */
 export const RoomEntryView = z
@@ -140,7 +142,7 @@ export type RoomSharedView = z.infer<typeof RoomSharedView>;
 
 export const RoomHistoryQuery = z.strictObject({
   /** Entries before this sequence number (default: the newest). */
-  beforeSeq: z.coerce.number().int().positive().optional(),
+  beforeSeq: seqParam(1).optional(),
   limit: z.coerce.number().int().min(1).max(ROOM_PAGE_MAX).default(50),
 });
 export type RoomHistoryQuery = z.infer<typeof RoomHistoryQuery>;
@@ -151,7 +153,7 @@ export type RoomHistory = z.infer<typeof RoomHistory>;
 export const RoomJoinInput = z.strictObject({
   roomId: z.uuid(),
   /** The last sequence number this client holds: the ack brings everything after it (up to a page). */
-  afterSeq: z.number().int().min(0).optional(),
+  afterSeq: seq(0).optional(),
 });
 export type RoomJoinInput = z.infer<typeof RoomJoinInput>;
 
@@ -162,7 +164,7 @@ export const RoomSendInput = z.strictObject({
   roomId: z.uuid(),
   clientKey: ClientKey,
   body: MessageText,
-  replyToSeq: z.number().int().positive().optional(),
+  replyToSeq: seq(1).optional(),
 });
 export type RoomSendInput = z.infer<typeof RoomSendInput>;
 
@@ -174,7 +176,7 @@ export const RoomStageInput = z.strictObject({ stage: RoomStage }).openapi('Room
 export type RoomStageInput = z.infer<typeof RoomStageInput>;
 
 export const RoomTypingInput = z.strictObject({ roomId: z.uuid(), typing: z.boolean() });
-export const RoomReadInput = z.strictObject({ roomId: z.uuid(), seq: z.number().int().min(0) });
+export const RoomReadInput = z.strictObject({ roomId: z.uuid(), seq: seq(0) });
 export const RoomLeaveInput = z.strictObject({ roomId: z.uuid() });
 
 /** To `room:<id>`: someone started or stopped typing. */
@@ -241,7 +243,7 @@ const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format')
   .refine(isCalendarDay, 'date_format');
-const termText = (max: number) => z.string().trim().min(1).max(max);
+const termText = (max: number) => text().min(1).max(max);
 
 /** The terms of an offer (with its own rule for the last day it can be accepted). */
 const offerTerms = (validUntil: z.ZodType<string>) =>
@@ -254,7 +256,7 @@ const offerTerms = (validUntil: z.ZodType<string>) =>
       milestones: z.array(z.strictObject({ title: termText(100), due: day, paymentPercent: z.number().int().min(0).max(100) })).max(20).default([]),
       scope: termText(2000),
       ipOwnership: IpOwnership,
-      confidentiality: z.string().trim().max(1000).default(''),
+      confidentiality: text().max(1000).default(''),
       /** Last day the offer can be accepted (China time). */
       validUntil,
     })
@@ -305,6 +307,8 @@ export const OfferAcceptParams = z.strictObject({ id: z.uuid(), offerId: z.uuid(
 
 // ── Moderation ───────────────────────────────────────────────────────────────────
 
+const Reason = text().min(2, 'reason_required').max(500);
+
 /** A banned-word rule (admins): `block` refuses the message; `flag` stores it and tells staff. */
 export const BannedWordAction = z.enum(['flag', 'block']).openapi('BannedWordAction');
 export const BannedWordView = z
@@ -312,13 +316,11 @@ export const BannedWordView = z
   .openapi('BannedWord');
 export const BannedWordList = z.object({ words: z.array(BannedWordView) }).openapi('BannedWordList');
 export const BannedWordInput = z
-  .strictObject({ word: z.string().trim().min(1).max(50), action: BannedWordAction, reason: z.string().trim().min(2, 'reason_required').max(500) })
+  .strictObject({ word: text().min(1).max(50), action: BannedWordAction, reason: Reason })
   .openapi('BannedWordInput');
-export const BannedWordDelete = z.strictObject({ reason: z.string().trim().min(2, 'reason_required').max(500) }).openapi('BannedWordDelete');
-
-const Reason = z.string().trim().min(2, 'reason_required').max(500);
+export const BannedWordDelete = z.strictObject({ reason: Reason }).openapi('BannedWordDelete');
 export const HideEntryInput = z.strictObject({ reason: Reason }).openapi('HideEntryInput');
-export const HideEntryParams = z.strictObject({ id: z.uuid(), seq: z.coerce.number().int().positive() });
+export const HideEntryParams = z.strictObject({ id: z.uuid(), seq: seqParam(1) });
 export const MuteInput = z
   .strictObject({ userId: z.uuid(), minutes: z.number().int().min(1).max(7 * 24 * 60), reason: Reason })
   .openapi('MuteInput');
@@ -338,7 +340,7 @@ export const BrokerCandidateList = z.object({ brokers: z.array(BrokerCandidate) 
 
 /** A party invites a broker to help its side; the note is recorded with the invitation. */
 export const InviteBrokerInput = z
-  .strictObject({ userId: z.uuid(), note: z.string().trim().max(500).default('') })
+  .strictObject({ userId: z.uuid(), note: text().max(500).default('') })
   .openapi('InviteBrokerInput');
 export const ParticipantParams = z.strictObject({ id: z.uuid(), userId: z.uuid() });
 
@@ -348,7 +350,7 @@ export const StaffOpenRoomInput = z
   .strictObject({
     supplyOrganizationId: z.uuid(),
     demandOrganizationId: z.uuid(),
-    title: z.string().trim().min(2).max(200),
+    title: text().min(2).max(200),
     reason: Reason,
   })
   .refine((v) => v.supplyOrganizationId !== v.demandOrganizationId, { path: ['demandOrganizationId'], message: 'same_organization' })
@@ -386,14 +388,12 @@ export type RoomFileView = z.infer<typeof RoomFileView>;
  * Content-Type. The client key makes a resend harmless, as for messages.
  */
 export const RoomFileUploadQuery = z.strictObject({
-  name: z
-    .string()
-    .trim()
+  name: text()
     .min(1, 'file_name_empty')
     .max(200, 'file_name_too_long')
-    .refine((v) => !/[\\/\u0000-\u001F\u007F]/.test(v), 'file_name_characters'),
+    .refine((v) => !/[\\/\t\n\r]/.test(v), 'file_name_characters'),
   clientKey: ClientKey,
-  replyToSeq: z.coerce.number().int().positive().optional(),
+  replyToSeq: seqParam(1).optional(),
 });
 export type RoomFileUploadQuery = z.infer<typeof RoomFileUploadQuery>;
 export const RoomFileParams = z.strictObject({ id: z.uuid(), fileId: z.uuid() });

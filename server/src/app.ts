@@ -8,9 +8,11 @@ import { SessionStore } from './auth/sessions.ts';
 import type { HubContext } from './context.ts';
 import { createMetrics, healthRoutes } from './health/routes.ts';
 import { AppError, errorMiddleware } from './http/errors.ts';
+import { originGuard } from './http/origin.ts';
 import { RateLimits } from './http/rate-limits.ts';
 import './http/request.ts';
 import { MatchPusher } from '@hub/matching';
+import { allowedOrigins } from '@hub/platform';
 import { matchRoutes } from './matches/routes.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { ModerationService } from './moderation/service.ts';
@@ -55,10 +57,11 @@ export function createHub(ctx: HubContext): Hub {
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
 
+  const origins = new Set(allowedOrigins(config));
   const sessions = new SessionStore(redis, config);
   const limits = new RateLimits(redis, config);
   const notifications = new NotificationService(db);
-  const gateway = createGateway({ httpServer, db, redis, redisPrefix: config.REDIS_PREFIX, sessions, notifications, log });
+  const gateway = createGateway({ httpServer, db, redis, redisPrefix: config.REDIS_PREFIX, origins, sessions, notifications, log });
   const organizations = new OrganizationService(db, gateway.broadcaster);
   const review = new ReviewService(db, queue, gateway.broadcaster, log, gateway.access);
   const staff = new StaffService(db, gateway.access);
@@ -110,6 +113,7 @@ export function createHub(ctx: HubContext): Hub {
   });
   app.use(healthRoutes(ctx, registry));
   app.use(openApiRoutes());
+  app.use(originGuard(origins));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(authRoutes({ auth, organizations, sessions, limits, resolveActor }));
   app.use(organizationRoutes({ organizations, review, resolveActor }));

@@ -1,9 +1,10 @@
-import { SESSION_COOKIE, type ClientToServerEvents, type ServerToClientEvents } from '@hub/protocol';
+import { DEVICE_COOKIE, SESSION_COOKIE, type ClientToServerEvents, type ServerToClientEvents } from '@hub/protocol';
 import { io, type Socket } from 'socket.io-client';
 
-/** An HTTP client that keeps its session cookie, like a browser tab. */
+/** An HTTP client that keeps its session cookie (and its known-device cookie), like a browser tab. */
 export class ApiClient {
   cookie: string | undefined;
+  deviceCookie: string | undefined;
 
   constructor(
     readonly baseUrl: string,
@@ -11,20 +12,24 @@ export class ApiClient {
   ) {}
 
   async request(method: string, path: string, body?: unknown, raw?: string) {
+    const cookie = [this.cookie, this.deviceCookie].filter(Boolean).join('; ');
     const res = await fetch(this.baseUrl + path, {
       method,
       headers: {
         ...this.headers,
         ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(cookie ? { cookie } : {}),
       },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie?.startsWith(`${SESSION_COOKIE}=`)) {
+    const setCookies = res.headers.getSetCookie();
+    const setCookie = setCookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? null;
+    if (setCookie) {
       const value = setCookie.split(';')[0]!;
       this.cookie = value.endsWith('=') ? undefined : value;
     }
+    const device = setCookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`));
+    if (device) this.deviceCookie = device.split(';')[0]!;
     const text = await res.text();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const json: any = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
@@ -36,11 +41,11 @@ export class ApiClient {
   put = (path: string, body?: unknown) => this.request('PUT', path, body);
   delete = (path: string, body?: unknown) => this.request('DELETE', path, body);
 
-  /** A Socket.IO connection carrying this client's cookie. */
+  /** A Socket.IO connection carrying this client's headers and cookie. */
   socket(): Socket<ServerToClientEvents, ClientToServerEvents> {
     return io(this.baseUrl, {
       transports: ['websocket'],
-      extraHeaders: this.cookie ? { cookie: this.cookie } : {},
+      extraHeaders: { ...this.headers, ...(this.cookie ? { cookie: this.cookie } : {}) },
       reconnection: false,
       forceNew: true,
     });

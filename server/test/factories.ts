@@ -40,12 +40,14 @@ export function buildRegistration(overrides: Overrides = {}): RegisterInput {
 /** A documentation-range client address, so tests do not share the per-IP rate limits. */
 export const randomClientIp = () => `198.51.${randomInt(256)}.${randomInt(256)}`;
 
-/** Registers an organisation through the API (from its own client IP) and returns the signed-in client. */
+/** Registers an organisation through the API (from its own client IP), signs in as its member and returns the client. */
 export async function registerMember(baseUrl: string, overrides: Overrides = {}) {
   const client = new ApiClient(baseUrl, { 'x-forwarded-for': randomClientIp() });
   const input = buildRegistration(overrides);
-  const res = await client.post('/api/auth/register', input);
-  if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const registered = await client.post('/api/auth/register', input);
+  if (registered.status !== 202) throw new Error(`registration failed: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const res = await client.post('/api/auth/login', { email: input.user.email, password: input.user.password });
+  if (res.status !== 200) throw new Error(`sign-in after registration failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, input, organizationId: res.body.organization.id as string, userId: res.body.user.id as string };
 }
 

@@ -8,7 +8,7 @@ import { startTestHub, type TestHub } from '../../test/harness.ts';
 let t: TestHub;
 
 beforeAll(async () => {
-  t = await startTestHub({ LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '12' });
+  t = await startTestHub({ LOGIN_FAILURES_BEFORE_BACKOFF: '3', LOGIN_BACKOFF_MAX_SECONDS: '60', LOGIN_FAILURES_PER_IP: '12' });
 });
 afterAll(() => t.close());
 
@@ -61,27 +61,102 @@ describe('login', () => {
     expect((await client.get('/api/auth/session')).status).toBe(200);
   });
 
-  it('locks an account after repeated failures, even with the right password, then answers 429 with a retry time', async () => {
-    const { input } = await registerMember(t.baseUrl);
+  /** Three wrong passwords for the account, each from its own address. */
+  async function failThreeTimes(email: string, net: string) {
     for (let i = 0; i < 3; i++) {
-      expect((await fromIp(`10.1.0.${i}`).post('/api/auth/login', { email: input.user.email, password: 'wrong-password' })).status).toBe(401);
+      expect((await fromIp(`${net}.${i}`).post('/api/auth/login', { email, password: 'wrong-password' })).status).toBe(401);
     }
-    const locked = await fromIp('10.1.0.9').post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD });
-    expect(locked.status).toBe(429);
-    expect(locked.body.error).toBe('rate_limited');
-    expect(locked.body.details.retryAfterSeconds).toBeGreaterThan(0);
-    expect(locked.headers.get('retry-after')).toBe(String(locked.body.details.retryAfterSeconds));
+  }
+
+  it('after repeated failures from anywhere, a stranger waits (429 with a retry time), even with the right password', async () => {
+    const { input } = await registerMember(t.baseUrl);
+    await failThreeTimes(input.user.email, '10.1.0');
+    const throttled = await fromIp('10.1.0.9').post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD });
+    expect(throttled.status).toBe(429);
+    expect(throttled.body.error).toBe('rate_limited');
+    expect(throttled.body.details.retryAfterSeconds).toBeGreaterThan(0);
+    expect(throttled.body.details.retryAfterSeconds).toBeLessThanOrEqual(30);
+    expect(throttled.headers.get('retry-after')).toBe(String(throttled.body.details.retryAfterSeconds));
+    expect(throttled.setCookie).toBeNull();
   });
 
-  it('limits attempts per IP across accounts', async () => {
+  it('the owner on a device that signed in before signs in while the account is throttled for others', async () => {
+    const { input } = await registerMember(t.baseUrl);
+    const owner = fromIp('10.3.0.1');
+    expect((await owner.post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD })).status).toBe(200);
+    expect(owner.deviceCookie).toMatch(/^hub_device=/);
+    expect((await owner.post('/api/auth/logout')).status).toBe(204);
+    await failThreeTimes(input.user.email, '10.3.1');
+    // A known device of another account is no pass for this one.
+    const other = await registerMember(t.baseUrl);
+    const stranger = fromIp('10.3.2.1');
+    expect((await stranger.post('/api/auth/login', { email: other.input.user.email, password: TEST_PASSWORD })).status).toBe(200);
+    expect((await stranger.post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD })).status).toBe(429);
+
+    const signedIn = await owner.post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.user.email).toBe(input.user.email);
+    expect((await owner.get('/api/auth/session')).status).toBe(200);
+    // The owner's success does not lift the back-off for everyone else.
+    expect((await fromIp('10.3.2.2').post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD })).status).toBe(429);
+  });
+
+  it('a burst of parallel attempts gets no more than the free failures through', async () => {
+    const { input } = await registerMember(t.baseUrl);
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => fromIp(`10.6.0.${i}`).post('/api/auth/login', { email: input.user.email, password: 'wrong-password' })),
+    );
+    expect(burst.map((r) => r.status).sort()).toEqual([401, 401, 401, ...Array(7).fill(429)]);
+  });
+
+  it('each failure past the free ones doubles the wait, up to the cap', async () => {
+    const { input } = await registerMember(t.baseUrl);
+    const key = `${t.config.REDIS_PREFIX}:login-backoff:${input.user.email}`;
+    const attempt = (password: string) => fromIp('10.4.0.1').post('/api/auth/login', { email: input.user.email, password });
+    /** Moves the last attempt back in time, as if the client had waited that long. */
+    const waited = async (seconds: number) => {
+      const last = Number(await t.ctx.redis.hget(key, 'last'));
+      await t.ctx.redis.hset(key, 'last', last - seconds * 1000);
+    };
+    await failThreeTimes(input.user.email, '10.4.1');
+    expect((await attempt('wrong-password')).body.details.retryAfterSeconds).toBeLessThanOrEqual(30);
+    await waited(30);
+    expect((await attempt('wrong-password')).status).toBe(401);
+    const second = (await attempt('wrong-password')).body.details.retryAfterSeconds;
+    expect(second).toBeGreaterThan(30);
+    expect(second).toBeLessThanOrEqual(60);
+    await waited(60);
+    expect((await attempt('wrong-password')).status).toBe(401);
+    // 120 s without the cap: LOGIN_BACKOFF_MAX_SECONDS is 60 here.
+    expect((await attempt('wrong-password')).body.details.retryAfterSeconds).toBeLessThanOrEqual(60);
+    await waited(60);
+    expect((await attempt(TEST_PASSWORD)).status).toBe(200);
+    // A success on a new device ends the back-off.
+    expect(await t.ctx.redis.exists(key)).toBe(0);
+  });
+
+  it('never limits successful sign-ins from one address (a venue behind one NAT)', async () => {
+    const members = await Promise.all([registerMember(t.baseUrl), registerMember(t.baseUrl)]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const { input } = members[i % 2]!;
+      statuses.push((await fromIp('10.5.0.1').post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD })).status);
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+
+  it('failures from one address reach the ceiling whatever accounts they name; other addresses are unaffected', async () => {
+    const { input } = await registerMember(t.baseUrl);
     const client = fromIp('10.2.0.1');
     const statuses: number[] = [];
-    for (let i = 0; i < 13; i++) {
+    for (let i = 0; i < 12; i++) {
       statuses.push((await client.post('/api/auth/login', { email: `someone${i}@example.cn`, password: 'wrong-password' })).status);
     }
-    expect(statuses.slice(0, 12).every((s) => s === 401)).toBe(true);
-    expect(statuses[12]).toBe(429);
-    expect((await fromIp('10.2.0.2').post('/api/auth/login', { email: 'other@example.cn', password: 'wrong-password' })).status).toBe(401);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const refused = await client.post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toBe('rate_limited');
+    expect((await fromIp('10.2.0.2').post('/api/auth/login', { email: input.user.email, password: TEST_PASSWORD })).status).toBe(200);
   });
 });
 

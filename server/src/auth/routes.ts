@@ -1,4 +1,4 @@
-import { API } from '@hub/protocol';
+import { API, DEVICE_COOKIE } from '@hub/protocol';
 import { Router } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
@@ -16,19 +16,21 @@ export function authRoutes(deps: {
   const { auth, organizations, sessions, limits, resolveActor } = deps;
   const router = Router();
 
-  mount(router, API.register, resolveActor, async ({ body }, { req, res }) => {
+  // No session here: a registered email must get the same answer as a new one (RegistrationReceived).
+  mount(router, API.register, resolveActor, async ({ body }, { req }) => {
     await limits.beforeRegister(req.ip ?? 'unknown', body.user.email);
-    const { userId } = await organizations.register(body);
-    res.setHeader('Set-Cookie', sessions.cookie(await sessions.create(userId)));
-    req.log.info({ userId }, 'organization registered');
-    return auth.view(userId);
+    const created = await organizations.register(body);
+    if (created) req.log.info({ userId: created.userId }, 'organization registered');
+    else req.log.info('registration for an email that already has an account: answered alike, nothing written');
+    return { next: 'sign_in' as const };
   });
 
   mount(router, API.login, resolveActor, async ({ body }, { req, res }) => {
-    const { token, userId } = await auth.login(req.ip ?? 'unknown', body);
+    const { cookie } = req.headers;
+    const { token, userId, device } = await auth.login(req.ip ?? 'unknown', body, sessions.tokenFromCookieHeader(cookie, DEVICE_COOKIE));
     // A new session on every sign-in; the one the browser held before (if any) ends.
-    await sessions.destroy(sessions.tokenFromCookieHeader(req.headers.cookie));
-    res.setHeader('Set-Cookie', sessions.cookie(token));
+    await sessions.destroy(sessions.tokenFromCookieHeader(cookie));
+    res.setHeader('Set-Cookie', [sessions.cookie(token), sessions.deviceCookie(device)]);
     return auth.view(userId);
   });
 

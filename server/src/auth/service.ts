@@ -15,17 +15,19 @@ export class AuthService {
     private readonly limits: RateLimits,
   ) {}
 
-  /** Checks the password; unknown email and wrong password fail the same way, in the same time. */
-  async login(ip: string, input: LoginInput): Promise<{ token: string; userId: string }> {
-    await this.limits.beforeLogin(ip, input.email);
+  /**
+   * Checks the password; unknown email and wrong password fail the same way, in the same time.
+   * `device` is the browser's known-device token: the owner's own device skips the account back-off,
+   * and every success hands out a fresh one.
+   */
+  async login(ip: string, input: LoginInput, device: string | undefined): Promise<{ token: string; userId: string; device: string }> {
     const user = await this.db.user.findUnique({ where: { email: input.email }, select: { id: true, passwordHash: true } });
+    const knownDevice = await this.sessions.isKnownDevice(device, user?.id);
+    await this.limits.beforeLogin(ip, input.email, knownDevice);
     const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, input.password);
-    if (!user || !ok) {
-      await this.limits.loginFailed(input.email);
-      throw new AppError('invalid_credentials', 'Email or password is incorrect.');
-    }
-    await this.limits.loginSucceeded(input.email);
-    return { token: await this.sessions.create(user.id), userId: user.id };
+    if (!user || !ok) throw new AppError('invalid_credentials', 'Email or password is incorrect.');
+    await this.limits.loginSucceeded(ip, input.email, knownDevice);
+    return { token: await this.sessions.create(user.id), userId: user.id, device: await this.sessions.rememberDevice(user.id, device) };
   }
 
   async view(userId: string): Promise<SessionView> {

@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SESSION_COOKIE } from '@hub/protocol';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '@hub/protocol';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { Redis } from 'ioredis';
 import type { Config } from '@hub/platform';
+
+/** How long a browser stays a known device of the account it last signed in to. */
+const DEVICE_TTL_SECONDS = 180 * 86_400;
 
 interface StoredSession {
   userId: string;
@@ -19,17 +22,17 @@ export class SessionStore {
     private readonly config: Config,
   ) {}
 
-  /** A session's id: the hash of its token, safe to keep on a socket or in a log. */
+  /** A session's (or known device's) id: the hash of its token, safe to keep on a socket or in a log. */
   idOf(token: string): string {
     return createHash('sha256').update(token).digest('hex');
   }
 
-  private key(token: string) {
-    return this.keyOf(this.idOf(token));
+  private key(token: string, kind: 'session' | 'device' = 'session') {
+    return this.keyOf(this.idOf(token), kind);
   }
 
-  private keyOf(id: string) {
-    return `${this.config.REDIS_PREFIX}:session:${id}`;
+  private keyOf(id: string, kind: 'session' | 'device' = 'session') {
+    return `${this.config.REDIS_PREFIX}:${kind}:${id}`;
   }
 
   private get ttlSeconds() {
@@ -66,8 +69,38 @@ export class SessionStore {
     if (token) await this.redis.del(this.key(token));
   }
 
-  tokenFromCookieHeader(header: string | undefined): string | undefined {
-    return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
+  tokenFromCookieHeader(header: string | undefined, name = SESSION_COOKIE): string | undefined {
+    return header ? parseCookie(header)[name] : undefined;
+  }
+
+  /**
+   * Known devices: a successful sign-in leaves a long-lived random token in the browser, bound to
+   * the account in Redis; with it the owner passes the account's sign-in back-off. Each sign-in
+   * replaces the token the browser held before.
+   */
+  async rememberDevice(userId: string, previous: string | undefined): Promise<string> {
+    if (previous) await this.redis.del(this.key(previous, 'device'));
+    const token = randomBytes(32).toString('base64url');
+    await this.redis.set(this.key(token, 'device'), userId, 'EX', DEVICE_TTL_SECONDS);
+    return token;
+  }
+
+  /** Looks the token up even for an unknown email, so that the answer takes the same time. */
+  async isKnownDevice(token: string | undefined, userId: string | undefined): Promise<boolean> {
+    if (!token || token.length > 100) return false;
+    const owner = await this.redis.get(this.key(token, 'device'));
+    return owner !== null && owner === userId;
+  }
+
+  /** Sent only to the sign-in routes; never readable by scripts. */
+  deviceCookie(token: string): string {
+    return serializeCookie(DEVICE_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.COOKIE_SECURE,
+      path: '/api/auth',
+      maxAge: DEVICE_TTL_SECONDS,
+    });
   }
 
   cookie(token: string): string {

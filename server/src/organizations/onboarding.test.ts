@@ -68,6 +68,15 @@ describe('registration refusals', () => {
     expect(fieldsOf(body)).toHaveProperty('organization.name');
   });
 
+  it('a NUL or a lone surrogate in a name → 400 naming the field (Postgres would refuse it: a 500 before)', async () => {
+    const body = await expectRefused(
+      (c) => c.post('/api/auth/register', buildRegistration({ organization: { name: '杭州\u0000科技有限公司' }, user: { name: '李\uD800明' } })),
+      400,
+      'validation_failed',
+    );
+    expect(fieldsOf(body)).toEqual({ 'organization.name': 'control_characters', 'user.name': 'invalid_text' });
+  });
+
   it('an invalid credit code check character → 400 on organization.creditCode', async () => {
     const good = buildRegistration().organization.creditCode;
     const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
@@ -97,7 +106,7 @@ describe('registration refusals', () => {
     await expectRefused((c) => c.post('/api/auth/register', input), 413, 'payload_too_large');
   });
 
-  it('a duplicate credit code or email → 409 on that field', async () => {
+  it('a duplicate credit code (public data) → 409 on that field', async () => {
     const { input } = await registerMember(t.baseUrl, {});
     const sameCode = await expectRefused(
       (c) => c.post('/api/auth/register', buildRegistration({ organization: { creditCode: input.organization.creditCode.toLowerCase() } })),
@@ -105,31 +114,48 @@ describe('registration refusals', () => {
       'credit_code_taken',
     );
     expect(fieldsOf(sameCode)).toHaveProperty('organization.creditCode');
-    const sameEmail = await expectRefused(
-      (c) => c.post('/api/auth/register', buildRegistration({ user: { email: input.user.email.toUpperCase() } })),
-      409,
-      'email_taken',
-    );
-    expect(fieldsOf(sameEmail)).toHaveProperty('user.email');
+  });
+
+  it('a registered email gets the answer a new one gets (status, body, headers, no session) and nothing is written', async () => {
+    const owner = await registerMember(t.baseUrl);
+    /** What an outsider can observe of a registration's answer. */
+    const observe = async (c: ApiClient, input: ReturnType<typeof buildRegistration>) => {
+      const res = await c.post('/api/auth/register', input);
+      const headers = [...res.headers.keys()].filter((h) => !['date', 'x-request-id'].includes(h)).sort();
+      return { status: res.status, body: res.body, headers, cookies: res.headers.getSetCookie() };
+    };
+    const fresh = await observe(client(), buildRegistration());
+    const before = await counts();
+    const prober = client();
+    const taken = await observe(prober, buildRegistration({ user: { email: owner.input.user.email.toUpperCase(), password: 'prober-password-1' } }));
+    expect(taken).toEqual(fresh);
+    expect(taken).toMatchObject({ status: 202, body: { next: 'sign_in' }, cookies: [] });
+    expect(await counts()).toEqual(before);
+    // No session for anyone: not the owner's, not a new one; the owner's password still stands.
+    expect((await prober.get('/api/auth/session')).status).toBe(401);
+    expect((await client().post('/api/auth/login', { email: owner.input.user.email, password: 'prober-password-1' })).status).toBe(401);
+    expect((await client().post('/api/auth/login', { email: owner.input.user.email, password: owner.input.user.password })).status).toBe(200);
   });
 
   it('too many registrations from one IP → 429', async () => {
     const sameIp = () => new ApiClient(t.baseUrl, { 'x-forwarded-for': '10.250.0.1' });
-    for (let i = 0; i < 3; i++) expect((await sameIp().post('/api/auth/register', buildRegistration())).status).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await sameIp().post('/api/auth/register', buildRegistration())).status).toBe(202);
     await expectRefused(() => sameIp().post('/api/auth/register', buildRegistration()), 429, 'rate_limited');
   });
 });
 
 describe('registration and review', () => {
-  it('registers a pending organisation, queues it live for reviewers, and records the submission as evidence', async () => {
+  it('registers a pending organisation that its member then signs in to, queues it live for reviewers, and records the submission as evidence', async () => {
     const reviewer = await signInStaff(t.ctx.db, t.baseUrl, 'reviewer');
     const socket = reviewer.client.socket();
     await connected(socket);
     const queued = nextEvent(socket, 'console:organization-queued');
     const c = client();
     const input = buildRegistration({ organization: { creditCode: buildRegistration().organization.creditCode.toLowerCase() } });
-    const res = await c.post('/api/auth/register', input);
-    expect(res.status).toBe(201);
+    const registered = await c.post('/api/auth/register', input);
+    expect(registered).toMatchObject({ status: 202, body: { next: 'sign_in' }, setCookie: null });
+    const res = await c.post('/api/auth/login', { email: input.user.email, password: input.user.password });
+    expect(res.status).toBe(200);
     expect(res.body.organization).toMatchObject({ status: 'pending', submission: 1, creditCode: input.organization.creditCode.toUpperCase() });
     expect(res.body.user).toMatchObject({ email: input.user.email, staffRole: null });
     expect(res.body.user).not.toHaveProperty('passwordHash');

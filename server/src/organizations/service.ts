@@ -27,8 +27,6 @@ const creditCodeTaken = () =>
   new AppError('credit_code_taken', 'An organisation with this unified social credit code is already registered.', {
     fields: [{ path: 'organization.creditCode', message: 'credit_code_taken' }],
   });
-const emailTaken = () =>
-  new AppError('email_taken', 'An account with this email already exists.', { fields: [{ path: 'user.email', message: 'email_taken' }] });
 
 /** Onboarding (用户入驻): registration and resubmission of an organisation's application. */
 export class OrganizationService {
@@ -41,10 +39,16 @@ export class OrganizationService {
     this.repo = new OrganizationRepository(db);
   }
 
-  /** Creates the organisation (pending) and its first member; returns the new user's id. */
-  async register(input: RegisterInput): Promise<{ userId: string }> {
+  /**
+   * Creates the organisation (pending) and its first member, and returns the new user's id; or,
+   * when the email already has an account, writes nothing and returns null. The caller answers both
+   * alike (see RegistrationReceived): whether an email is registered is nobody's business. The
+   * email is not looked up first: both cases hash the password and run the same transaction, which
+   * the unique email rolls back, so they also take about the same time. The credit code is public
+   * (the business licence shows it), so a taken one is still a field error.
+   */
+  async register(input: RegisterInput): Promise<{ userId: string } | null> {
     if (await this.repo.creditCodeTaken(input.organization.creditCode)) throw creditCodeTaken();
-    if (await this.db.user.findUnique({ where: { email: input.user.email }, select: { id: true } })) throw emailTaken();
     const passwordHash = await hashPassword(input.user.password);
     const data = applicationData(input.organization);
     try {
@@ -60,7 +64,7 @@ export class OrganizationService {
       return { userId };
     } catch (error) {
       if (isUniqueViolation(error, 'creditCode')) throw creditCodeTaken();
-      if (isUniqueViolation(error, 'email')) throw emailTaken();
+      if (isUniqueViolation(error, 'email')) return null;
       throw error;
     }
   }

@@ -9,6 +9,7 @@ import type { ZodType } from 'zod';
 import { loadActor, type Actor } from '../auth/actor.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { toErrorBody, validationError } from '../http/errors.ts';
+import { crossOriginRefused, isForeignOrigin } from '../http/origin.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { Broadcaster } from '@hub/protocol';
 import { ownRooms, SocketAccess, type InterServerEvents, type SocketData } from './socket-access.ts';
@@ -43,6 +44,8 @@ export function createGateway(deps: {
   db: Db;
   redis: Redis;
   redisPrefix: string;
+  /** The origins whose pages may open a socket (PUBLIC_URL's). */
+  origins: ReadonlySet<string>;
   sessions: SessionStore;
   notifications: NotificationService;
   log: Logger;
@@ -61,6 +64,14 @@ export function createGateway(deps: {
   });
 
   const access = new SocketAccess(io as never, db, sessions, log);
+
+  // Another site's page must not open a socket with the visitor's cookie (cross-site WebSocket hijacking).
+  io.use((socket, next) => {
+    if (!isForeignOrigin(socket.handshake.headers, deps.origins)) return next();
+    log.warn({ origin: socket.handshake.headers.origin }, 'cross-origin socket refused');
+    const { body } = toErrorBody(crossOriginRefused());
+    next(Object.assign(new Error(body.error), { data: body }));
+  });
 
   // Authenticate at the handshake from the session cookie; unauthenticated connections never open.
   io.use(async (socket, next) => {

@@ -134,6 +134,24 @@ describe('offers (意向条款)', () => {
     close();
   });
 
+  it('refuses a lone surrogate or a NUL in the terms with a coded 400 and stores nothing', async () => {
+    const { room, supplier, close } = await openRoom();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ paymentTerms: '首付40%\uD800' }, 'terms.paymentTerms', 'invalid_text'],
+      [{ scope: '普通许可\uDC00，限浙江省内' }, 'terms.scope', 'invalid_text'],
+      [{ confidentiality: '保密\u0000五年' }, 'terms.confidentiality', 'control_characters'],
+      [{ milestones: [{ title: '交付\uD83D', due: dayFromNow(10), paymentPercent: 100 }] }, 'terms.milestones.0.title', 'invalid_text'],
+    ];
+    for (const [overrides, path, message] of cases) {
+      const res = await supplier.client.post(`/api/rooms/${room.id}/offers`, { clientKey: key(), terms: buildTerms(overrides) });
+      expect(res.status, path).toBe(400);
+      expect(res.body).toMatchObject({ error: 'validation_failed', details: { fields: [{ path, message }] } });
+    }
+    expect(await t.ctx.db.roomOffer.count({ where: { roomId: room.id } })).toBe(0);
+    expect(await t.ctx.db.roomEntry.count({ where: { roomId: room.id } })).toBe(0);
+    close();
+  });
+
   it('a resend with the same client key returns the first offer; the same key with other terms is 409', async () => {
     const { room, supplier, close } = await openRoom();
     const clientKey = key();

@@ -112,6 +112,29 @@ describe('negotiation room messages', () => {
     a.close();
   });
 
+  it('refuses a lone surrogate in a message (stored it would become U+FFFD and break the chain) and sequence numbers beyond a room', async () => {
+    const { room, supplier } = await buildRoom(t.ctx.db, t.baseUrl);
+    const a = supplier.client.socket();
+    await connected(a);
+    await a.emitWithAck('room:join', { roomId: room.id });
+    await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '报价单稍后发送' });
+    const broken = await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '合作愉快 \uD83D' });
+    expect(broken).toMatchObject({ ok: false, error: 'validation_failed', details: { fields: [{ path: 'body', message: 'invalid_text' }] } });
+    expect(await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '空\u0000字符' })).toMatchObject({
+      ok: false,
+      error: 'validation_failed',
+      details: { fields: [{ path: 'body', message: 'control_characters' }] },
+    });
+    await a.emitWithAck('room:send', { roomId: room.id, clientKey: key(), body: '合作愉快 😀' });
+    const evidence = await supplier.client.get(`/api/rooms/${room.id}/evidence`);
+    expect(evidence.body.verification).toMatchObject({ ok: true, checked: 2, firstBroken: null });
+    expect(await a.emitWithAck('room:join', { roomId: room.id, afterSeq: 2 ** 53 })).toMatchObject({ ok: false, error: 'validation_failed' });
+    const history = await supplier.client.get(`/api/rooms/${room.id}/entries?beforeSeq=99999999999`);
+    expect(history.status).toBe(400);
+    expect(history.body.error).toBe('validation_failed');
+    a.close();
+  });
+
   it('a reconnecting client catches up on exactly the entries after the last sequence it saw', async () => {
     const { room, supplier, demander } = await buildRoom(t.ctx.db, t.baseUrl);
     const a = supplier.client.socket();

@@ -8,6 +8,10 @@ export type FieldErrors = Record<string, string>;
 
 /** Codes the protocol's schemas use as messages, and the text shown for each. */
 const CODE_TEXT: Record<string, () => string> = {
+  // Every text field
+  control_characters: m.field_control_characters,
+  invalid_text: m.field_invalid_text,
+  // Organisations and accounts
   credit_code_length: m.field_credit_code_length,
   credit_code_characters: m.field_credit_code_characters,
   credit_code_check_character: m.field_credit_code_check_character,
@@ -30,7 +34,6 @@ const CODE_TEXT: Record<string, () => string> = {
   patent_number_check_character: m.field_patent_number_check_character,
   software_copyright_format: m.field_software_copyright_format,
   checklist_incomplete: m.field_checklist_incomplete,
-  control_characters: m.field_control_characters,
   // Matches
   note_required: m.field_note_required,
   // Rooms: messages and offers
@@ -135,12 +138,11 @@ export function translateFieldErrors(
 /** Field errors from an API error: its `details.fields`, plus the conflict codes that belong to one field. */
 export function fieldErrorsFrom(
   error: ErrorBody,
-  prefix: { organization: string; user: string } | undefined,
+  prefix: { organization: string } | undefined,
   isEmpty?: (path: string) => boolean,
   mapPath?: (path: string) => string,
 ): FieldErrors {
   const errors = translateFieldErrors(error.details?.fields ?? [], isEmpty, mapPath);
-  if (prefix && error.error === 'email_taken') errors[`${prefix.user}email`] = m.error_email_taken();
   if (prefix && error.error === 'credit_code_taken') errors[`${prefix.organization}creditCode`] = m.error_credit_code_taken();
   return errors;
 }
@@ -162,8 +164,8 @@ export async function submitForm<T>(
   body: unknown,
   send: () => Promise<ApiResult<T>>,
   options: {
-    /** Where the organisation and user fields sit in the body (forms that have them: register, resubmit). */
-    prefix?: { organization: string; user: string };
+    /** Where the organisation's fields sit in the body (forms that have them: register, resubmit). */
+    prefix?: { organization: string };
     isEmpty: (path: string) => boolean;
     /** How an input path names its field (default: drop every index, see `fieldPath`). */
     mapPath?: (path: string) => string;
