@@ -28,6 +28,7 @@ import {
   type MatchRow,
 } from '@hub/matching';
 import type { Actor } from '../auth/actor.ts';
+import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
 import { appendRoomEntry } from '../rooms/record.ts';
@@ -125,6 +126,7 @@ export class MatchService {
   /** Staff pair two published listings by hand; both parties hear of it as a match marked as recommended. */
   async recommend(staff: Actor, input: MatchRecommendInput): Promise<MatchView> {
     const [supply, demand] = await this.loadPair(input.supplyListingId, input.demandListingId);
+    refuseOwnOrganization(staff, [supply.organizationId, demand.organizationId]);
     return this.recordMade(staff, supply, demand, { source: 'staff', note: input.note, recommendedById: staff.userId }, 'match.recommended');
   }
 
