@@ -1,19 +1,15 @@
 // Browser journeys: for one spec file, the real API server and worker in-process (on the file's own
 // database, Redis prefix and Meilisearch index prefix), the web process as a child, and Chromium.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Db } from '@hub/db';
 import { hashPassword } from '@hub/platform';
-import { freePort, isListening } from '@hub/platform/services';
 import type { StaffRole } from '@hub/protocol';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { TEST_PASSWORD } from '../server/test/factories.ts';
 import { startTestHub, type TestHub } from '../server/test/harness.ts';
+import { startWeb } from '../server/test/web-process.ts';
 import { startWorker } from '../worker/src/worker.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -38,62 +34,6 @@ export interface E2E {
   /** A fresh browser context (own cookies) on the web origin, Chinese locale. */
   newContext(options?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
   close(): Promise<void>;
-}
-
-/** Spawns `web/server.ts` on `port` and resolves once it accepts connections (or rejects if it exits first). */
-async function startWeb(t: TestHub, port: number): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'web/server.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      WEB_PORT: String(port),
-      API_INTERNAL_URL: t.baseUrl,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: t.urls.databaseUrl,
-      REDIS_URL: t.urls.redisUrl,
-      MEILI_URL: t.urls.meiliUrl,
-      MEILI_MASTER_KEY: t.urls.meiliMasterKey,
-      REDIS_PREFIX: t.config.REDIS_PREFIX,
-      MEILI_INDEX_PREFIX: t.config.MEILI_INDEX_PREFIX,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-
-  const deadline = Date.now() + 30_000;
-  while (!(await isListening(port))) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`web process exited (${child.exitCode ?? child.signalCode}) before listening:\n${output}`);
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`web process did not listen on ${port} within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
 }
 
 /** Starts everything one spec file needs (`overrides`: configuration for the API server); call `close()` in afterAll. */

@@ -27,7 +27,8 @@ const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
   target: apiTarget,
   pathFilter: ['/api', '/socket.io'],
   ws: true,
-  // Keep the browser's Host (cookies and origin checks see the public origin); add X-Forwarded-*.
+  // Keep the browser's Host (cookies and origin checks see the public origin); set X-Forwarded-* to
+  // what this process sees (see forgetForwarded).
   changeOrigin: false,
   xfwd: true,
   on: {
@@ -43,7 +44,17 @@ const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
   },
 });
 
+/**
+ * The API believes this process's X-Forwarded-For (TRUST_PROXY), so it must carry only the address
+ * this process sees: xfwd appends to what the client sent, and a forged entry would then pass for the
+ * client's address (and dodge every per-IP limit). Dropped here, they are written afresh.
+ */
+function forgetForwarded(req: IncomingMessage): void {
+  for (const name of Object.keys(req.headers)) if (name.startsWith('x-forwarded-')) delete req.headers[name];
+}
+
 const server = createServer((req, res) => {
+  forgetForwarded(req);
   void proxy(req, res, () => {
     handler(req, res, () => {
       res.statusCode = 404;
@@ -51,6 +62,8 @@ const server = createServer((req, res) => {
     });
   });
 });
+// Listeners run in the order they were added: the headers are gone before the proxy sees the upgrade.
+server.on('upgrade', forgetForwarded);
 server.on('upgrade', proxy.upgrade);
 
 server.listen(config.WEB_PORT, config.HOST, () => {

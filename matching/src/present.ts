@@ -69,12 +69,15 @@ export function sideOf(match: Pick<MatchRow, 'supplyOrganizationId' | 'demandOrg
 
 /**
  * A match as one viewer may see it. Confidential details: a party always sees its own; the other
- * party's open only once both sides confirmed; staff see both.
+ * party's open only once both sides confirmed, and only while that listing is published (a take-down
+ * or withdrawal closes them again); staff see both.
  */
 export function presentMatch(row: MatchRow, viewer: MatchViewer): MatchView {
   const mySide = sideOf(row, viewer.organizationId);
   const confirmed = row.status === 'confirmed';
-  const sees = (side: ListingSide) => viewer.staff || mySide === side || (confirmed && mySide !== null);
+  const listingOf = (side: ListingSide) => (side === 'supply' ? row.supplyListing : row.demandListing);
+  const sees = (side: ListingSide) =>
+    viewer.staff || mySide === side || (confirmed && mySide !== null && listingOf(side).status === 'published');
   return {
     id: row.id,
     status: row.status,

@@ -72,6 +72,16 @@ export const ConfigSchema = z.object({
   INTEREST_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
   /** Messages one user may send into one room per minute. */
   MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Rooms one user may open (room:join) per minute, over all their sockets. */
+  ROOM_JOIN_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  /** Typing signals one user may send per minute (the web client sends at most one every 2.5 s per room). */
+  ROOM_TYPING_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Read receipts one user may send per minute (the web client sends one per pause in reading). */
+  ROOM_READ_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Listing searches per minute: per user, or per client IP for visitors who are not signed in. */
+  SEARCH_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** Room record exports (JSON or printable page) one user may ask for per minute: each verifies the whole chain. */
+  EVIDENCE_EXPORT_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Largest file a room accepts, in bytes (a larger upload is refused with 413 and nothing is kept). */
   ROOM_FILE_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
   /** Where room files are stored (default: DATA_DIR/files). */

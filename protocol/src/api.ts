@@ -163,7 +163,7 @@ export const API = {
   searchListings: route({
     method: 'get', path: '/api/listings/search', tags: ['listings'], access: 'public',
     summary: 'Search published listings (Meilisearch): text, filters, facets, sort and paging',
-    query: ListingSearchQuery, success: { status: 200, body: ListingSearchResult }, errors: ['service_unavailable'],
+    query: ListingSearchQuery, success: { status: 200, body: ListingSearchResult }, errors: ['service_unavailable', 'rate_limited'],
   }),
   myListings: route({
     method: 'get', path: '/api/listings/mine', tags: ['listings'], access: 'member',
@@ -273,7 +273,7 @@ export const API = {
   roomEvidence: route({
     method: 'get', path: '/api/rooms/:id/evidence', tags: ['rooms'], access: 'user',
     summary: "The room's full record with its hash chain and a verification result, as JSON or (format=html) a printable page",
-    params: IdParam, query: RoomEvidenceQuery, success: { status: 200, body: RoomEvidence }, errors: ['room_not_found'],
+    params: IdParam, query: RoomEvidenceQuery, success: { status: 200, body: RoomEvidence }, errors: ['room_not_found', 'rate_limited'],
   }),
   uploadRoomFile: route({
     method: 'post', path: '/api/rooms/:id/files', tags: ['rooms'], access: 'user',

@@ -385,7 +385,9 @@ export type RoomFileView = z.infer<typeof RoomFileView>;
 
 /**
  * `POST /api/rooms/:id/files?name=…&clientKey=…`, the file's bytes as the body and its type as
- * Content-Type. The client key makes a resend harmless, as for messages.
+ * Content-Type. The client key makes a resend harmless, as for messages: a used key is answered
+ * before the body is read, with the first entry if the name, type, reply and declared length match
+ * (409 if not).
  */
 export const RoomFileUploadQuery = z.strictObject({
   name: text()

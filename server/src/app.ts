@@ -85,7 +85,7 @@ export function createHub(ctx: HubContext): Hub {
   }, FILE_SWEEP_AGE_MS);
   fileSweep.unref();
   const moderation = new ModerationService(db, rooms, gate, gateway.broadcaster);
-  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, registerRoomEvents(gateway.io, gateway.access, rooms, log));
+  const participants = new ParticipantService(db, rooms, gateway.broadcaster, queue, log, registerRoomEvents(gateway.io, gateway.access, rooms, limits, log));
   const { registry, httpDuration } = createMetrics();
 
   const resolveActor = async (req: Request): Promise<Actor | null> => {
@@ -119,9 +119,9 @@ export function createHub(ctx: HubContext): Hub {
   app.use(organizationRoutes({ organizations, review, resolveActor }));
   app.use(staffRoutes({ staff, db, checkpoints: ctx.checkpoints, queue, resolveActor }));
   app.use(notificationRoutes({ notifications, resolveActor }));
-  app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, resolveActor }));
+  app.use(listingRoutes({ listings, review: listingReview, search: listingSearch, limits, resolveActor }));
   app.use(matchRoutes({ matches, limits, resolveActor }));
-  app.use(roomRoutes({ rooms, stages, offers, participants, files, resolveActor }));
+  app.use(roomRoutes({ rooms, stages, offers, participants, files, limits, resolveActor }));
   app.use(moderationRoutes({ moderation, resolveActor }));
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API route.');

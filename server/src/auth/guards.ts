@@ -20,6 +20,16 @@ export function authorize(access: Access, actor: Actor | null): void {
   }
 }
 
+/**
+ * Staff act for the platform, never in their own organisation's cause: a staff member who is also a
+ * member of an organisation does not review, moderate, take down or pair anything it is part of.
+ */
+export function refuseOwnOrganization(staff: Actor, involved: (string | null)[]): void {
+  if (staff.organizationId && involved.includes(staff.organizationId)) {
+    throw new AppError('forbidden', 'Staff cannot act on a matter their own organisation is part of.');
+  }
+}
+
 export function requireApprovedOrganization(actor: Actor): void {
   if (actor.organizationStatus !== 'approved') {
     throw new AppError('organization_not_approved', 'Your organisation must be approved by the platform before it can publish or negotiate.');

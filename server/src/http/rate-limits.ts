@@ -39,6 +39,9 @@ export class RateLimits {
   private readonly registerPerEmail: RateLimiterRedis;
   private readonly interestPerOrganization: RateLimiterRedis;
   private readonly messagesPerUserAndRoom: RateLimiterRedis;
+  private readonly roomEventsPerUser: Record<RoomEvent, RateLimiterRedis>;
+  private readonly searchesPerClient: RateLimiterRedis;
+  private readonly exportsPerUser: RateLimiterRedis;
 
   constructor(
     private readonly redis: Redis,
@@ -51,6 +54,13 @@ export class RateLimits {
     this.registerPerEmail = make('register-email', config.REGISTER_LIMIT_PER_EMAIL);
     this.interestPerOrganization = make('interest-org', config.INTEREST_LIMIT_PER_HOUR, 3600);
     this.messagesPerUserAndRoom = make('message', config.MESSAGE_LIMIT_PER_MINUTE, 60);
+    this.roomEventsPerUser = {
+      join: make('room-join', config.ROOM_JOIN_LIMIT_PER_MINUTE, 60),
+      typing: make('room-typing', config.ROOM_TYPING_LIMIT_PER_MINUTE, 60),
+      read: make('room-read', config.ROOM_READ_LIMIT_PER_MINUTE, 60),
+    };
+    this.searchesPerClient = make('search', config.SEARCH_LIMIT_PER_MINUTE, 60);
+    this.exportsPerUser = make('evidence-export', config.EVIDENCE_EXPORT_LIMIT_PER_MINUTE, 60);
   }
 
   private backoffKey(email: string) {
@@ -91,7 +101,26 @@ export class RateLimits {
   async beforeMessage(userId: string, roomId: string): Promise<void> {
     await consume(this.messagesPerUserAndRoom, `${userId}:${roomId}`);
   }
+
+  // Requests that store nothing but cost the server work each time: generous, per user, so one
+  // client cannot keep a process busy.
+
+  async beforeRoomEvent(event: RoomEvent, userId: string): Promise<void> {
+    await consume(this.roomEventsPerUser[event], userId);
+  }
+
+  /** Signed-in searchers count by user (many share an office's IP); visitors by IP. */
+  async beforeSearch(userId: string | null, ip: string): Promise<void> {
+    await consume(this.searchesPerClient, userId ? `user:${userId}` : `ip:${ip}`);
+  }
+
+  async beforeEvidenceExport(userId: string): Promise<void> {
+    await consume(this.exportsPerUser, userId);
+  }
 }
+
+/** Room socket events a client may repeat at will: each costs queries and a broadcast. */
+export type RoomEvent = 'join' | 'typing' | 'read';
 
 async function consume(limiter: RateLimiterRedis, key: string): Promise<void> {
   try {

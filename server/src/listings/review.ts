@@ -2,6 +2,7 @@ import { notifyMembers, type Db } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import { endOfChinaDay, socketRoom, type JobQueue, type ListingReviewed, type ListingReviewInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
+import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError } from '../http/errors.ts';
 import type { Broadcaster } from '@hub/protocol';
 import { afterCommit } from '../jobs.ts';
@@ -29,7 +30,7 @@ export class ListingReviewService {
   /** Decides the pending latest version once; a second decision (by anyone) is a conflict and changes nothing. */
   async decide(reviewer: Actor, id: string, input: ListingReviewInput) {
     const listing = await this.repo.findOwnerViewOrFail(id);
-    if (listing.organizationId === reviewer.organizationId) throw new AppError('forbidden', 'Staff cannot review their own organisation’s listings.');
+    refuseOwnOrganization(reviewer, [listing.organizationId]);
     const version = listing.versions.find((v) => v.version === listing.latestVersion)!;
     if (version.status !== 'pending') throw new AppError('listing_state_conflict', 'This version is not waiting for review.');
     const approve = input.decision === 'approve';
@@ -85,6 +86,7 @@ export class ListingReviewService {
   /** Removes a published listing from the platform with a reason the owner sees. */
   async takeDown(staff: Actor, id: string, reason: string) {
     const listing = await this.repo.findOwnerViewOrFail(id);
+    refuseOwnOrganization(staff, [listing.organizationId]);
     const now = new Date();
     const { revision, notificationIds } = await this.db.$transaction(async (tx) => {
       const { count } = await tx.listing.updateMany({

@@ -1,6 +1,7 @@
 import { API } from '@hub/protocol';
 import { Router } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
 import type { ListingReviewService } from './review.ts';
 import type { ListingSearch } from './search.ts';
 import type { ListingService } from './service.ts';
@@ -9,12 +10,16 @@ export function listingRoutes(deps: {
   listings: ListingService;
   review: ListingReviewService;
   search: ListingSearch;
+  limits: RateLimits;
   resolveActor: ActorResolver;
 }): Router {
-  const { listings, review, search, resolveActor } = deps;
+  const { listings, review, search, limits, resolveActor } = deps;
   const router = Router();
   // Declared before `/api/listings/:id`, which would otherwise take these paths.
-  mount(router, API.searchListings, resolveActor, async ({ query }) => search.search(query));
+  mount(router, API.searchListings, resolveActor, async ({ query }, { actor, req }) => {
+    await limits.beforeSearch(actor?.userId ?? null, req.ip ?? 'unknown');
+    return search.search(query);
+  });
   mount(router, API.myListings, resolveActor, async (_input, { actor }) => listings.mine(actor!));
   mount(router, API.createListing, resolveActor, async ({ body }, { actor, res }) => {
     const view = await listings.create(actor!, body);

@@ -28,11 +28,13 @@ import {
   type MatchRow,
 } from '@hub/matching';
 import type { Actor } from '../auth/actor.ts';
+import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
 import { appendRoomEntry } from '../rooms/record.ts';
 
 const notFound = () => new AppError('match_not_found', 'No such match.');
+const withdrawn = () => new AppError('match_state_conflict', 'This match was withdrawn: one of the listings is no longer on offer.');
 const STATUS_FILTER: Record<MatchInboxQuery['status'], Prisma.MatchWhereInput> = {
   active: { status: { in: ['open', 'confirmed'] } },
   open: { status: 'open' },
@@ -97,13 +99,14 @@ export class MatchService {
   /**
    * One side answers. Answers may change until the match is confirmed; when both sides are
    * interested it is confirmed at once: confidential details open to both, and a negotiation room is
-   * created for them. Guarded on the state read, so two answers racing cannot both confirm.
+   * created for them. Guarded on the state read, so two answers racing cannot both confirm, and on
+   * both listings still being published.
    */
   async respond(actor: Actor, id: string, input: MatchRespondInput): Promise<MatchView> {
     const row = await this.db.match.findUnique({ where: { id }, include: MATCH_INCLUDE });
     const side = row ? sideOf(row, actor.organizationId) : null;
     if (!row || !side) throw notFound();
-    if (row.status === 'retracted') throw new AppError('match_state_conflict', 'This match was withdrawn: one of the listings is no longer on offer.');
+    if (row.status === 'retracted') throw withdrawn();
     if (row.status === 'confirmed') throw new AppError('match_state_conflict', 'This match is already confirmed; continue in its negotiation room.');
     const other = side === 'supply' ? row.demandResponse : row.supplyResponse;
     const mine = side === 'supply' ? row.supplyResponse : row.demandResponse;
@@ -113,6 +116,7 @@ export class MatchService {
     const answer = side === 'supply' ? { supplyResponse: input.response, supplyRespondedAt: now } : { demandResponse: input.response, demandRespondedAt: now };
 
     const { notificationIds, roomId } = await this.db.$transaction(async (tx) => {
+      await requirePublished(tx, row);
       const { count } = await tx.match.updateMany({
         where: { id, status: row.status, [side === 'supply' ? 'supplyResponse' : 'demandResponse']: mine },
         data: { ...answer, status, ...(confirms ? { confirmedAt: now } : {}) },
@@ -133,6 +137,7 @@ export class MatchService {
   /** Staff pair two published listings by hand; both parties hear of it as a match marked as recommended. */
   async recommend(staff: Actor, input: MatchRecommendInput): Promise<MatchView> {
     const [supply, demand] = await this.loadPair(input.supplyListingId, input.demandListingId);
+    refuseOwnOrganization(staff, [supply.organizationId, demand.organizationId]);
     return this.recordMade(staff, supply, demand, { source: 'staff', note: input.note, recommendedById: staff.userId }, 'match.recommended');
   }
 
@@ -226,6 +231,17 @@ export class MatchService {
     const row = await this.db.match.findUniqueOrThrow({ where: { id: recorded.id }, include: MATCH_INCLUDE });
     return presentMatch(row, viewerOf(actor, row));
   }
+}
+
+/**
+ * Both listings are published now, not only when the match was made: a take-down or withdrawal
+ * retracts its matches in the background, later. Read under a share lock, so a take-down running
+ * meanwhile either waits for this answer to commit or is seen by it.
+ */
+async function requirePublished(tx: Prisma.TransactionClient, row: MatchRow) {
+  const listings = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status::text FROM "Listing" WHERE id IN (${row.supplyListingId}::uuid, ${row.demandListingId}::uuid) FOR SHARE`;
+  if (listings.length !== 2 || listings.some((l) => l.status !== 'published')) throw withdrawn();
 }
 
 function activityOf(row: MatchRow): MatchActivity['event'] {

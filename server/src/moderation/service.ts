@@ -96,7 +96,7 @@ export class ModerationService {
    * Returns the hidden message as staff see it (with its text).
    */
   async hide(staff: Actor, roomId: string, seq: number, reason: string): Promise<RoomEntryView> {
-    const { room } = await this.rooms.access(staff, roomId);
+    const { room } = await this.rooms.staffAccess(staff, roomId);
     const target = await this.db.roomEntry.findUnique({ where: { roomId_seq: { roomId, seq } } });
     if (!target || (target.kind !== 'message' && target.kind !== 'file')) throw new AppError('not_found', `No message or file with sequence number ${seq} in this room (only those can be hidden).`);
     let result;
@@ -118,7 +118,7 @@ export class ModerationService {
 
   /** Mutes a member of either party, a broker or joined staff in this room for some minutes (a new mute replaces the old one). */
   async mute(staff: Actor, roomId: string, input: { userId: string; minutes: number; reason: string }): Promise<{ room: RoomView; until: Date }> {
-    const { room } = await this.rooms.access(staff, roomId);
+    const { room } = await this.rooms.staffAccess(staff, roomId);
     if (!(await this.rooms.isWriter(room, input.userId))) throw new AppError('user_not_found', 'No such participant in this room.');
     const until = new Date(Date.now() + input.minutes * 60_000);
     const entry = await this.db.$transaction(async (tx) => {
@@ -143,7 +143,7 @@ export class ModerationService {
 
   /** Freezes (nobody can add to the room) or unfreezes it; asking for the state it is already in is a conflict. */
   async freeze(staff: Actor, roomId: string, input: { frozen: boolean; reason: string }): Promise<RoomView> {
-    const { room } = await this.rooms.access(staff, roomId);
+    const { room } = await this.rooms.staffAccess(staff, roomId);
     const entry = await this.db.$transaction(async (tx) => {
       const { count } = await tx.negotiationRoom.updateMany({
         where: { id: roomId, frozenAt: input.frozen ? null : { not: null } },

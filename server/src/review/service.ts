@@ -3,6 +3,7 @@ import type { Logger } from '@hub/platform';
 import { socketRoom, type OrganizationReviewed, type ReviewDecisionInput } from '@hub/protocol';
 import type { Queue } from 'bullmq';
 import type { Actor } from '../auth/actor.ts';
+import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
 import { presentOrganization, presentOrganizationDetail } from '../organizations/presenter.ts';
@@ -35,9 +36,7 @@ export class ReviewService {
 
   /** Decides the current submission once: a second decision (by anyone) is a conflict, and nothing changes. */
   async decide(reviewer: Actor, organizationId: string, input: ReviewDecisionInput) {
-    if (reviewer.organizationId === organizationId) {
-      throw new AppError('forbidden', 'Staff cannot review their own organisation.');
-    }
+    refuseOwnOrganization(reviewer, [organizationId]);
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
     const reason = input.reason?.trim() || null;
     const decidedAt = new Date();

@@ -46,9 +46,9 @@ async function download(client: ApiClient, roomId: string, fileId: string) {
  * headers only). Stops writing as soon as the answer arrives, as a client should; `ended` says
  * whether the client had finished its body by then.
  */
-function rawUpload(client: ApiClient, roomId: string, options: { name: string; type: string; maxChunks?: number; declaredLength?: number }) {
-  return new Promise<{ status: number; body: { error: string }; written: number; ended: boolean }>((resolve, reject) => {
-    const url = new URL(`${t.baseUrl}/api/rooms/${roomId}/files?${new URLSearchParams({ name: options.name, clientKey: key() })}`);
+function rawUpload(client: ApiClient, roomId: string, options: { name: string; type: string; maxChunks?: number; declaredLength?: number; clientKey?: string }) {
+  return new Promise<{ status: number; body: { error: string } & Record<string, unknown>; written: number; ended: boolean }>((resolve, reject) => {
+    const url = new URL(`${t.baseUrl}/api/rooms/${roomId}/files?${new URLSearchParams({ name: options.name, clientKey: options.clientKey ?? key() })}`);
     const headers: Record<string, string> = { ...client.headers, cookie: client.cookie ?? '', 'content-type': options.type };
     if (options.declaredLength !== undefined) headers['content-length'] = String(options.declaredLength);
     let answered = false;
@@ -295,7 +295,7 @@ describe('attaching a file', () => {
     r.close();
   });
 
-  it('a resend with the same client key returns the first entry (one row, one broadcast); other bytes under that key are 409', async () => {
+  it('a resend with the same client key returns the first entry (one row, one broadcast); another file under that key is 409', async () => {
     const r = await joinedRoom();
     const live = collect(r.b, 'room:entry');
     const clientKey = key();
@@ -305,8 +305,8 @@ describe('attaching a file', () => {
     const again = await upload(r.supplier.client, r.room.id, { name: '方案.pdf', type: 'application/pdf', bytes, clientKey });
     expect(again).toEqual(first);
     const before = await snapshot(r.room.id);
-    const other = await upload(r.supplier.client, r.room.id, { name: '方案.pdf', type: 'application/pdf', bytes: pdf(), clientKey });
-    expect([other.status, other.body.error]).toEqual([409, 'idempotency_conflict']);
+    const longer = await upload(r.supplier.client, r.room.id, { name: '方案.pdf', type: 'application/pdf', bytes: pdf('第二版，更长'), clientKey });
+    expect([longer.status, longer.body.error]).toEqual([409, 'idempotency_conflict']);
     const renamed = await upload(r.supplier.client, r.room.id, { name: '方案-改.pdf', type: 'application/pdf', bytes, clientKey });
     expect([renamed.status, renamed.body.error]).toEqual([409, 'idempotency_conflict']);
     expect(await snapshot(r.room.id)).toEqual(before);
@@ -316,6 +316,29 @@ describe('attaching a file', () => {
     expect(fence).toMatchObject({ ok: true, data: { seq: 2 } });
     await waitFor('the message after the file', () => live.some((e) => e.seq === 2));
     expect(live.map((e) => [e.seq, e.kind])).toEqual([[1, 'file'], [2, 'message']]);
+    r.close();
+  });
+
+  it('a resend with a used client key is answered before its body is sent: the first entry, or 409 for another name or length', async () => {
+    const r = await joinedRoom();
+    const clientKey = key();
+    const bytes = pdf();
+    const first = await upload(r.supplier.client, r.room.id, { name: '报价.pdf', type: 'application/pdf', bytes, clientKey });
+    expect(first.status).toBe(201);
+    const before = await snapshot(r.room.id);
+    // Headers only: a server that read the body first would wait here for bytes that never come.
+    const headersOnly = (name: string, declaredLength: number) =>
+      Promise.race([
+        rawUpload(r.supplier.client, r.room.id, { name, type: 'application/pdf', declaredLength, clientKey }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer before the body')), 5000)),
+      ]);
+    const again = await headersOnly('报价.pdf', bytes.length);
+    expect([again.status, again.body, again.written]).toEqual([201, first.body, 0]);
+    for (const [name, length] of [['报价-改.pdf', bytes.length], ['报价.pdf', bytes.length + 1]] as const) {
+      const refused = await headersOnly(name, length);
+      expect([refused.status, refused.body.error, refused.written]).toEqual([409, 'idempotency_conflict', 0]);
+    }
+    expect(await snapshot(r.room.id)).toEqual(before);
     r.close();
   });
 

@@ -55,6 +55,7 @@ const typeRefused = (why: string, field: string) =>
   new AppError('file_type_refused', why, { fields: [{ path: field, message: 'file_type_refused' }] });
 const tooLarge = (maxBytes: number) => new AppError('file_too_large', `Files in a room may be at most ${maxBytes} bytes.`);
 const closedError = () => new AppError('room_state_conflict', 'This negotiation is closed; the record can be read and exported, not added to.');
+const keyReused = () => new AppError('idempotency_conflict', 'This client key was already used for a different message or file.');
 
 /** The media type without parameters (`text/plain; charset=utf-8` → `text/plain`), if it is one rooms accept. */
 function acceptedType(contentType: string | undefined): RoomFileType | null {
@@ -158,13 +159,14 @@ export class RoomFileService {
 
   /**
    * Stores a writer's file and announces its entry. A resend with the same client key returns the
-   * first entry (no second file, no second broadcast); the same key with other content is refused (409).
+   * first entry (no second file, no second broadcast) without reading its body; the same key for
+   * another file is refused (409).
    */
   async upload(actor: Actor, roomId: string, query: RoomFileUploadQuery, body: UploadBody): Promise<RoomEntryView> {
     const { room } = await this.rooms.writer(actor, roomId);
     const mime = this.checkDeclared(query.name, body);
     const earlier = await this.byClientKey(room.id, actor.userId, query.clientKey);
-    if (earlier) return this.resent(earlier, mime, query, body.stream);
+    if (earlier) return this.resent(earlier, mime, query, body.contentLength);
     const { flagged } = await this.checkRoom(actor, room, query);
     const received = await this.receive(body.stream, mime);
     try {
@@ -343,16 +345,30 @@ export class RoomFileService {
     return this.db.roomEntry.findUnique({ where: { roomId_authorId_clientKey: { roomId, authorId, clientKey } } });
   }
 
-  /** A resend: the bytes are read (and dropped) only to tell the same file from another one under the same key. */
-  private async resent(earlier: RoomEntry, mime: RoomFileType, query: RoomFileUploadQuery, stream: Readable): Promise<RoomEntryView> {
-    const received = await this.receive(stream, mime);
-    await rm(received.tmp, { force: true });
-    return this.compare(earlier, requestHashOf(query, mime, received.sha256));
+  /**
+   * A resend, answered from what it declares before one byte of its body is read: reading a whole file
+   * again only to compare it would let a client keep the server streaming at no cost to itself. The
+   * same name, type, reply and (when declared) length as the stored file get its entry; anything else
+   * under this key is refused (409), as `room:send` treats a used key.
+   */
+  private async resent(earlier: RoomEntry, mime: RoomFileType, query: RoomFileUploadQuery, contentLength: string | undefined): Promise<RoomEntryView> {
+    const file = await this.db.roomFile.findFirst({ where: { roomId: earlier.roomId, seq: earlier.seq } });
+    const same =
+      file?.name === query.name &&
+      file.mime === mime &&
+      earlier.replyToSeq === (query.replyToSeq ?? null) &&
+      (contentLength === undefined || Number(contentLength) === file.size);
+    if (!same) throw keyReused();
+    return this.present(earlier);
   }
 
   private async compare(earlier: RoomEntry, requestHash: string): Promise<RoomEntryView> {
-    if (earlier.requestHash !== requestHash) throw new AppError('idempotency_conflict', 'This client key was already used for a different message or file.');
-    return (await this.rooms.presentEntries(earlier.roomId, [earlier], { staff: false }))[0]!;
+    if (earlier.requestHash !== requestHash) throw keyReused();
+    return this.present(earlier);
+  }
+
+  private async present(entry: RoomEntry): Promise<RoomEntryView> {
+    return (await this.rooms.presentEntries(entry.roomId, [entry], { staff: false }))[0]!;
   }
 }
 

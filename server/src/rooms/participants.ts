@@ -2,6 +2,7 @@ import { appendEvidence, notifyMembers, notifyUser, type Db, type NegotiationRoo
 import type { Logger } from '@hub/platform';
 import { socketRoom, type Broadcaster, type JobQueue, type RoomView, type StaffOpenRoomInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
+import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
 import { appendRoomEntry, hasEnded, type NewEntry } from './record.ts';
@@ -68,7 +69,7 @@ export class ParticipantService {
 
   /** Staff join a room visibly: the parties see who and why, and the staff member may write. */
   async staffJoin(staff: Actor, roomId: string, reason: string): Promise<RoomView> {
-    const { room, role } = await this.rooms.access(staff, roomId);
+    const { room, role } = await this.rooms.staffAccess(staff, roomId);
     if (role !== 'observer') throw new AppError('participant_conflict', 'You are already in this room.');
     const { entry } = await this.join(room, { userId: staff.userId, role: 'staff', side: null, invitedById: staff.userId }, { name: staff.name, organizationName: null, reason });
     this.log.info({ roomId, staffId: staff.userId, reason }, 'staff joined room');
@@ -122,6 +123,7 @@ export class ParticipantService {
    * and in the platform's evidence chain.
    */
   async staffOpen(staff: Actor, input: StaffOpenRoomInput): Promise<RoomView> {
+    refuseOwnOrganization(staff, [input.supplyOrganizationId, input.demandOrganizationId]);
     const organizations = await this.db.organization.findMany({
       where: { id: { in: [input.supplyOrganizationId, input.demandOrganizationId] }, status: 'approved' },
       select: { id: true, name: true },

@@ -1,6 +1,7 @@
 import { API } from '@hub/protocol';
 import { Router, type Request } from 'express';
 import { mount, type ActorResolver } from '../http/mount.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
 import { renderEvidencePage } from './evidence-page.ts';
 import type { RoomFileService } from './files.ts';
 import type { OfferService } from './offers.ts';
@@ -14,9 +15,10 @@ export function roomRoutes(deps: {
   offers: OfferService;
   participants: ParticipantService;
   files: RoomFileService;
+  limits: RateLimits;
   resolveActor: ActorResolver;
 }): Router {
-  const { rooms, stages, offers, participants, files, resolveActor } = deps;
+  const { rooms, stages, offers, participants, files, limits, resolveActor } = deps;
   const router = Router();
   mount(router, API.rooms, resolveActor, async (_input, { actor }) => rooms.list(actor!));
   mount(router, API.room, resolveActor, async ({ params }, { actor }) => rooms.view(actor!, params.id));
@@ -24,6 +26,7 @@ export function roomRoutes(deps: {
   mount(router, API.moveRoomStage, resolveActor, async ({ params, body }, { actor }) => stages.move(actor!, params.id, body.stage));
   mount(router, API.withdrawStageProposal, resolveActor, async ({ params }, { actor }) => stages.withdrawProposal(actor!, params.id));
   mount(router, API.roomEvidence, resolveActor, async ({ params, query }, { actor, req, res }) => {
+    await limits.beforeEvidenceExport(actor!.userId);
     const evidence = await rooms.evidence(actor!, params.id, query.format);
     req.log.info({ roomId: params.id, userId: actor!.userId, format: query.format, verified: evidence.verification.ok }, 'room record exported');
     if (query.format === 'html') {
@@ -35,9 +38,9 @@ export function roomRoutes(deps: {
   mount(router, API.uploadRoomFile, resolveActor, async ({ params, query }, { actor, req, res }) => {
     try {
       return await files.upload(actor!, params.id, query, { contentType: req.headers['content-type'], contentLength: req.headers['content-length'], stream: req });
-    } catch (error) {
+    } finally {
+      // Refused, or answered as a resend, before the whole body was read.
       if (!req.complete) discardRest(req, files.maxBytes);
-      throw error;
     }
   });
   mount(router, API.downloadRoomFile, resolveActor, async ({ params }, { actor, res }) => files.send(await files.open(actor!, params.id, params.fileId), res));
@@ -53,9 +56,9 @@ export function roomRoutes(deps: {
 }
 
 /**
- * Reads and drops the rest of a refused upload while the answer goes out. Closing at once would
- * reset the connection under a client still sending, and it could lose the 413 (or 400) with it; a
- * client that keeps sending more than another whole file's worth is cut off.
+ * Reads and drops the rest of an upload refused (or answered as a resend) while the answer goes out.
+ * Closing at once would reset the connection under a client still sending, and it could lose the 413
+ * (or 400) with it; a client that keeps sending more than another whole file's worth is cut off.
  */
 function discardRest(req: Request, maxBytes: number) {
   let dropped = 0;

@@ -21,6 +21,7 @@ import {
 } from '@hub/protocol';
 import { canonicalJson } from '@hub/protocol/evidence-hash';
 import type { Actor } from '../auth/actor.ts';
+import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
 import type { RateLimits } from '../http/rate-limits.ts';
 import type { RoomGate } from './moderation.ts';
@@ -286,6 +287,19 @@ export class RoomService {
       throw new AppError('organization_not_approved', 'Your organisation is not approved.');
     }
     return role;
+  }
+
+  /**
+   * As `access`, for staff acting on the room as staff (joining, moderating): refused when their own
+   * organisation is in it, as a party or as a broker's.
+   */
+  async staffAccess(staff: Actor, id: string): Promise<Access> {
+    const access = await this.access(staff, id);
+    if (!staff.organizationId) return access;
+    const brokers = await this.db.$queryRaw<{ organizationId: string | null }[]>`
+      SELECT u."organizationId" FROM "RoomParticipant" p JOIN "User" u ON u.id = p."userId" WHERE p."roomId" = ${id}::uuid AND p.role = 'broker'`;
+    refuseOwnOrganization(staff, [access.room.supplyOrganizationId, access.room.demandOrganizationId, ...brokers.map((b) => b.organizationId)]);
+    return access;
   }
 
   /** As `access`, for someone about to add to the record: parties, brokers and staff who joined; observers only read. */

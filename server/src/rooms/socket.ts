@@ -1,6 +1,7 @@
 import type { Logger } from '@hub/platform';
 import { RoomJoinInput, RoomLeaveInput, RoomReadInput, RoomSendInput, RoomTypingInput, socketRoom, type RoomPresence } from '@hub/protocol';
 import { AppError } from '../http/errors.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
 import { handle, type HubServer, type HubSocket } from '../realtime/gateway.ts';
 import type { SocketAccess } from '../realtime/socket-access.ts';
 import { partySide, type RoomService } from './service.ts';
@@ -26,7 +27,7 @@ function requireJoined(socket: HubSocket, roomId: string) {
  * or a coded error. Presence is who of the parties, brokers and joined staff has the room open, on any
  * server process.
  */
-export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: RoomService, log: Logger): RoomSockets {
+export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: RoomService, limits: RateLimits, log: Logger): RoomSockets {
   // A socket stays in a room (live, or recovered after a drop) only while its user may open it.
   access.addGuard({
     prefix: ROOM_PREFIX,
@@ -60,6 +61,7 @@ export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: R
     socket.on(
       'room:join',
       handle(socket, log, RoomJoinInput, async (input, actor) => {
+        await limits.beforeRoomEvent('join', actor.userId);
         // Authorised first; then in the socket room before the record is read, so that an entry stored
         // after the read arrives live (the client drops one it already has by its sequence number)
         // instead of falling between the catch-up and the live stream.
@@ -94,6 +96,7 @@ export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: R
     socket.on(
       'room:typing',
       handle(socket, log, RoomTypingInput, async ({ roomId, typing }, actor) => {
+        await limits.beforeRoomEvent('typing', actor.userId);
         requireJoined(socket, roomId);
         await rooms.writer(actor, roomId);
         socket.to(socketRoom.negotiation(roomId)).emit('room:typing', { roomId, user: { id: actor.userId, name: actor.name }, typing });
@@ -102,7 +105,8 @@ export function registerRoomEvents(io: HubServer, access: SocketAccess, rooms: R
     );
     socket.on(
       'room:read',
-      handle(socket, log, RoomReadInput, (input, actor) => {
+      handle(socket, log, RoomReadInput, async (input, actor) => {
+        await limits.beforeRoomEvent('read', actor.userId);
         requireJoined(socket, input.roomId);
         return rooms.markRead(actor, input);
       }),
