@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '@hub/db';
 import { hashPassword } from '@hub/platform';
 import type { StaffRole } from '@hub/protocol';
+import { freePort } from '@hub/platform/services';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { TEST_PASSWORD } from '../server/test/factories.ts';

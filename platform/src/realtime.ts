@@ -38,8 +38,16 @@ export const CONNECTION_RECOVERY_MS = 2 * 60_000;
 /** A push older than this when a server relays it (no server ran meanwhile) is dropped: nobody still connected missed it. */
 const PUSH_STALE_MS = CONNECTION_RECOVERY_MS;
 
-/** A relay that took pushes and stopped (crashed) without confirming them: another server takes them over after this. */
-const RELAY_CLAIM_IDLE_MS = 30_000;
+/**
+ * One server relays at a time, so pushes keep the order they were published in: it holds a lease it
+ * renews every round; when it stops (or crashes) another takes over within a lease, together with
+ * any pushes it took and never confirmed.
+ */
+const RELAY_LEASE_MS = 5_000;
+
+/** Takes or renews the relay's lease: 1 while this consumer holds it. */
+const HOLD_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0`;
 
 /** Redis sorted set of a user's connected sockets (score: when the entry lapses unless the server renews it). */
 export const presenceKey = (redisPrefix: string, userId: string) => `${redisPrefix}:presence:${userId}`;
@@ -120,8 +128,8 @@ export function pushPublisher(redis: Redis, redisPrefix: string, onError: (error
 }
 
 /**
- * Runs in every server process: takes pushes off the push stream (each goes to one server of the
- * group) and broadcasts them through this server's `Broadcaster`. Returns how to stop.
+ * Runs in every server process: the one holding the relay's lease takes pushes off the push stream,
+ * in order, and broadcasts them through its server's `Broadcaster`. Returns how to stop.
  */
 export function relayPushes(deps: { redis: Redis; redisPrefix: string; broadcast: RoomEmitter; log: Logger; now?: () => number }): { close(): Promise<void> } {
   const { broadcast, log } = deps;
@@ -150,8 +158,12 @@ export function relayPushes(deps: { redis: Redis; redisPrefix: string; broadcast
     });
 
   const relayOnce = async () => {
-    // What a crashed server took and never confirmed, then what is new.
-    const [, claimed] = (await redis.xautoclaim(stream, RELAY_GROUP, consumer, RELAY_CLAIM_IDLE_MS, '0', 'COUNT', 100)) as [string, [string, string[]][]];
+    if (Number(await redis.eval(HOLD_LEASE, 1, `${stream}:relay`, consumer, RELAY_LEASE_MS)) !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, RELAY_LEASE_MS / 5));
+      return;
+    }
+    // What a relay before this one took and never confirmed, then what is new.
+    const [, claimed] = (await redis.xautoclaim(stream, RELAY_GROUP, consumer, RELAY_LEASE_MS, '0', 'COUNT', 100)) as [string, [string, string[]][]];
     const reply = (await redis.xreadgroup('GROUP', RELAY_GROUP, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', stream, '>')) as [string, [string, string[]][]][] | null;
     const entries = [...claimed, ...(reply?.[0]?.[1] ?? [])];
     for (const [id, fields] of entries) deliver(id, fields);
@@ -177,6 +189,8 @@ export function relayPushes(deps: { redis: Redis; redisPrefix: string; broadcast
       running = false;
       redis.disconnect();
       await loop;
+      // Hand the lease on at once rather than after it lapses.
+      await deps.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`, 1, `${stream}:relay`, consumer).catch(() => undefined);
     },
   };
 }
