@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb } from '@hub/db';
 import { serviceEnv, type Config, type ServiceUrls } from '@hub/platform';
+import { freePort } from '@hub/platform/services';
+import { Redis } from 'ioredis';
+import { createTestServices } from './harness.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -115,4 +119,35 @@ export function spawnServer(port: number, env: Record<string, string>): ServerPr
 /** Kills every server process a test left running (afterAll, also after a failure). */
 export async function killAllServers(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop('SIGKILL')));
+}
+
+/**
+ * Two server processes — `node server/src/main.ts`, as deployed — on different ports, on one test
+ * file's own services (its database, Redis prefix and Meilisearch index): they must behave as one hub.
+ */
+export async function startServerPair(overrides: Record<string, string> = {}) {
+  const services = await createTestServices(overrides);
+  const db = createDb(services.urls.databaseUrl, { max: 3 });
+  const env = serverEnv(services.config, services.urls);
+  const one = spawnServer(await freePort(), env);
+  const two = spawnServer(await freePort(), env);
+  await Promise.all([one.started, two.started]);
+  return {
+    services,
+    db,
+    one,
+    two,
+    /** Stops both, then removes the file's database and Redis keys. */
+    async close() {
+      // TEST_SERVER_LOGS=1 prints what the two processes logged (for a failure on a loaded machine).
+      if (process.env.TEST_SERVER_LOGS) console.log(`server one:\n${one.tail(80)}\n\nserver two:\n${two.tail(80)}`);
+      await killAllServers();
+      await db.$disconnect();
+      const redis = new Redis(services.urls.redisUrl);
+      const keys = await redis.keys(`${services.config.REDIS_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await services.cleanup();
+    },
+  };
 }

@@ -1,21 +1,19 @@
 import { createHash } from 'node:crypto';
-import { createDb, type Db } from '@hub/db';
-import { freePort } from '@hub/platform/services';
+import type { Db } from '@hub/db';
 import { SESSION_COOKIE, type RoomEntryView, type RoomRead } from '@hub/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../test/client.ts';
 import { registerApprovedMember, signInStaff } from '../../test/factories.ts';
-import { createTestServices } from '../../test/harness.ts';
 import { buildRoom, clientKey as key } from '../../test/room-factory.ts';
 import { collect, dropTransport, liveSocket, onceConnected, onceDisconnected, request, sleep, waitFor, type HubClientSocket } from '../../test/room-client.ts';
-import { killAllServers, serverEnv, spawnServer, type ServerProcess } from '../../test/server-process.ts';
+import { startServerPair, type ServerProcess } from '../../test/server-process.ts';
 
 /**
  * Rights are checked against current state on every server process: two servers as deployed, the
  * changes made through server one, the sockets that must feel them on server two.
  */
-let services: Awaited<ReturnType<typeof createTestServices>>;
+let pair: Awaited<ReturnType<typeof startServerPair>>;
 let db: Db;
 let redis: Redis;
 let one: ServerProcess;
@@ -23,26 +21,15 @@ let two: ServerProcess;
 const sockets: HubClientSocket[] = [];
 
 beforeAll(async () => {
-  services = await createTestServices();
-  db = createDb(services.urls.databaseUrl, { max: 3 });
-  redis = new Redis(services.urls.redisUrl);
-  const env = serverEnv(services.config, services.urls);
-  one = spawnServer(await freePort(), env);
-  two = spawnServer(await freePort(), env);
-  await Promise.all([one.started, two.started]);
+  pair = await startServerPair();
+  ({ db, one, two } = pair);
+  redis = new Redis(pair.services.urls.redisUrl);
 }, 180_000);
 
 afterAll(async () => {
-  if (process.env.TEST_SERVER_LOGS) console.log(`server one:\n${one?.tail(80)}\n\nserver two:\n${two?.tail(80)}`);
   for (const s of sockets) s.close();
-  await killAllServers();
-  if (db) await db.$disconnect();
-  if (redis) {
-    const keys = await redis.keys(`${services.config.REDIS_PREFIX}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  }
-  await services?.cleanup();
+  redis?.disconnect();
+  await pair?.close();
 });
 
 /** The same signed-in session, talking to server two. */
@@ -186,7 +173,7 @@ describe('rights that change while a socket is open', () => {
     const socket = await socketOn(onTwo(member.client));
     socket.io.reconnection(false);
     const token = member.client.cookie!.slice(`${SESSION_COOKIE}=`.length);
-    const sessionKey = `${services.config.REDIS_PREFIX}:session:${createHash('sha256').update(token).digest('hex')}`;
+    const sessionKey = `${pair.services.config.REDIS_PREFIX}:session:${createHash('sha256').update(token).digest('hex')}`;
     expect(await redis.exists(sessionKey)).toBe(1);
     const at = Date.now();
     const gone = disconnectedWithin(socket, at);

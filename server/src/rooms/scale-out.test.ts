@@ -1,47 +1,30 @@
-import { createDb, type Db } from '@hub/db';
-import { freePort } from '@hub/platform/services';
+import type { Db } from '@hub/db';
 import type { RoomEntryView, RoomPresence } from '@hub/protocol';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../test/client.ts';
 import { signInStaff } from '../../test/factories.ts';
-import { createTestServices } from '../../test/harness.ts';
 import { buildRoom, clientKey as key } from '../../test/room-factory.ts';
 import { collect, dropTransport, liveSocket, onceConnected, onceDisconnected, request, sleep, waitFor, type HubClientSocket } from '../../test/room-client.ts';
-import { killAllServers, serverEnv, spawnServer, type ServerProcess } from '../../test/server-process.ts';
+import { startServerPair, type ServerProcess } from '../../test/server-process.ts';
 
 /**
  * Two server processes — `node server/src/main.ts`, as deployed — on different ports, on the same
  * Postgres, Redis prefix and Meilisearch: one party on each, and they behave as one hub.
  */
-let services: Awaited<ReturnType<typeof createTestServices>>;
+let pair: Awaited<ReturnType<typeof startServerPair>>;
 let db: Db;
 let one: ServerProcess;
 let two: ServerProcess;
 const sockets: HubClientSocket[] = [];
 
 beforeAll(async () => {
-  services = await createTestServices({ MESSAGE_LIMIT_PER_MINUTE: '1000' });
-  db = createDb(services.urls.databaseUrl, { max: 3 });
-  const env = serverEnv(services.config, services.urls);
-  one = spawnServer(await freePort(), env);
-  two = spawnServer(await freePort(), env);
-  await Promise.all([one.started, two.started]);
+  pair = await startServerPair({ MESSAGE_LIMIT_PER_MINUTE: '1000' });
+  ({ db, one, two } = pair);
 }, 180_000);
 
 afterAll(async () => {
-  // TEST_SERVER_LOGS=1 prints what the two processes logged (for a failure on a loaded machine).
-  if (process.env.TEST_SERVER_LOGS) console.log(`server one:\n${one?.tail(80)}\n\nserver two:\n${two?.tail(80)}`);
   for (const s of sockets) s.close();
-  await killAllServers();
-  if (db) await db.$disconnect();
-  if (services) {
-    const redis = new Redis(services.urls.redisUrl);
-    const keys = await redis.keys(`${services.config.REDIS_PREFIX}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    await services.cleanup();
-  }
+  await pair?.close();
 });
 
 const ids = (event: RoomPresence | undefined) => (event?.online ?? []).map((u) => u.id).sort().join();
