@@ -1,7 +1,7 @@
-import { appendEvidence, notifyMembers, type Db, type Prisma } from '@hub/db';
+import { randomUUID } from 'node:crypto';
+import { appendEvidence, type Db, type Prisma } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import {
-  socketRoom,
   type Broadcaster,
   type JobQueue,
   type MatchActivity,
@@ -31,7 +31,7 @@ import type { Actor } from '../auth/actor.ts';
 import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
-import { appendRoomEntry } from '../rooms/record.ts';
+import { announceRoomOpened, openRoom, type RoomOpening } from '../rooms/opening.ts';
 
 const notFound = () => new AppError('match_not_found', 'No such match.');
 const withdrawn = () => new AppError('match_state_conflict', 'This match was withdrawn: one of the listings is no longer on offer.');
@@ -45,6 +45,23 @@ const STATUS_FILTER: Record<MatchInboxQuery['status'], Prisma.MatchWhereInput> =
 };
 
 /** Staff see both sides' confidential details only as outsiders: in their own organisation's matches they are a party like any other. */
+/** The room a confirmed match opens: titled after the need (or the supply), its origin the match and both listings. */
+function roomOpeningOf(row: MatchRow, actor: Actor): RoomOpening {
+  return {
+    id: randomUUID(),
+    supply: row.supplyListing.organization!,
+    demand: row.demandListing.organization!,
+    title: row.demandListing.publishedVersion?.title ?? row.supplyListing.publishedVersion?.title ?? '',
+    matchId: row.id,
+    openedById: actor.userId,
+    evidence: { matchId: row.id },
+    entry: { matchId: row.id, supplyListingId: row.supplyListingId, demandListingId: row.demandListingId },
+    notice: { matchId: row.id },
+    entryAuthorId: null,
+    notification: 'match.confirmed',
+  };
+}
+
 const viewerOf = (actor: Actor, row: MatchRow) => ({ organizationId: actor.organizationId, staff: actor.staffRole !== null && !sideOf(row, actor.organizationId) });
 
 /** 供需匹配: the match inbox, the two sides' answers, confirmation, staff recommendations and raised hands. */
@@ -115,7 +132,7 @@ export class MatchService {
     const now = new Date();
     const answer = side === 'supply' ? { supplyResponse: input.response, supplyRespondedAt: now } : { demandResponse: input.response, demandRespondedAt: now };
 
-    const { notificationIds, roomId } = await this.db.$transaction(async (tx) => {
+    const { notificationIds, room, opening } = await this.db.$transaction(async (tx) => {
       await requirePublished(tx, row);
       const { count } = await tx.match.updateMany({
         where: { id, status: row.status, [side === 'supply' ? 'supplyResponse' : 'demandResponse']: mine },
@@ -123,13 +140,13 @@ export class MatchService {
       });
       if (count === 0) throw new AppError('match_state_conflict', 'This match changed meanwhile; reload it.');
       await appendEvidence(tx, { kind: 'match.responded', subjectType: 'match', subjectId: id, actorId: actor.userId, payload: { side, response: input.response } });
-      if (!confirms) return { notificationIds: [], roomId: null };
+      if (!confirms) return { notificationIds: [], room: null, opening: null };
       return this.confirm(tx, row, actor);
     });
 
     const updated = await this.db.match.findUniqueOrThrow({ where: { id }, include: MATCH_INCLUDE });
     await this.pusher.changed(updated, confirms ? 'confirmed' : status === 'declined' ? 'declined' : 'updated');
-    if (roomId) this.announceRoom(updated, roomId);
+    if (room && opening) announceRoomOpened(this.broadcast, room, opening);
     await afterCommit(this.queue, this.log, { notificationIds });
     return presentMatch(updated, viewerOf(actor, updated));
   }
@@ -167,28 +184,10 @@ export class MatchService {
   }
 
   private async confirm(tx: Prisma.TransactionClient, row: MatchRow, actor: Actor) {
-    const title = row.demandListing.publishedVersion?.title ?? row.supplyListing.publishedVersion?.title ?? '';
-    const room = await tx.negotiationRoom.create({
-      data: { matchId: row.id, supplyOrganizationId: row.supplyOrganizationId, demandOrganizationId: row.demandOrganizationId, title, openedById: actor.userId },
-    });
-    await appendEvidence(tx, { kind: 'match.confirmed', subjectType: 'match', subjectId: row.id, actorId: actor.userId, payload: { roomId: room.id } });
-    await appendEvidence(tx, { kind: 'room.opened', subjectType: 'room', subjectId: room.id, actorId: actor.userId, payload: { matchId: row.id } });
-    // The room's own record starts with how it came to be.
-    await appendRoomEntry(tx, room.id, { kind: 'opened', authorId: null, body: '', data: { matchId: row.id, supplyListingId: row.supplyListingId, demandListingId: row.demandListingId } });
-    const data = { matchId: row.id, roomId: room.id, title };
-    const notificationIds = [
-      ...(await notifyMembers(tx, row.supplyOrganizationId, 'match.confirmed', data)),
-      ...(await notifyMembers(tx, row.demandOrganizationId, 'match.confirmed', data)),
-    ];
-    return { notificationIds, roomId: room.id };
-  }
-
-  private announceRoom(row: MatchRow, roomId: string) {
-    const title = row.demandListing.publishedVersion?.title ?? '';
-    const [supplier, demander] = [row.supplyListing.organization, row.demandListing.organization];
-    for (const [me, them] of [[supplier, demander], [demander, supplier]]) {
-      this.broadcast.to(socketRoom.organization(me!.id), 'room:opened', { roomId, matchId: row.id, title, counterpart: { id: them!.id, name: them!.name } });
-    }
+    const opening = roomOpeningOf(row, actor);
+    await appendEvidence(tx, { kind: 'match.confirmed', subjectType: 'match', subjectId: row.id, actorId: actor.userId, payload: { roomId: opening.id } });
+    const { room, notificationIds } = await openRoom(tx, opening);
+    return { notificationIds, room, opening };
   }
 
   /** Both listings published, on their sides, of kinds that answer each other, from two organisations. */

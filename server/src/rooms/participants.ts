@@ -1,10 +1,11 @@
-import { appendEvidence, notifyMembers, notifyUser, type Db, type NegotiationRoom, type Prisma, type RoomEntry, type RoomParticipantRole } from '@hub/db';
+import { notifyUser, type Db, type NegotiationRoom, type Prisma, type RoomEntry, type RoomParticipantRole } from '@hub/db';
 import type { Logger } from '@hub/platform';
 import { socketRoom, type Broadcaster, type JobQueue, type RoomView, type StaffOpenRoomInput } from '@hub/protocol';
 import type { Actor } from '../auth/actor.ts';
 import { refuseOwnOrganization } from '../auth/guards.ts';
 import { AppError, isUniqueViolation } from '../http/errors.ts';
 import { afterCommit } from '../jobs.ts';
+import { announceRoomOpened, openRoom, type RoomOpening } from './opening.ts';
 import { appendRoomEntry, hasEnded, type NewEntry } from './record.ts';
 import { partySide, type RoomService } from './service.ts';
 import type { RoomSockets } from './socket.ts';
@@ -131,22 +132,21 @@ export class ParticipantService {
     const named = (id: string) => organizations.find((o) => o.id === id);
     const [supply, demand] = [named(input.supplyOrganizationId), named(input.demandOrganizationId)];
     if (!supply || !demand) throw new AppError('organization_not_found', 'Both organisations must exist and be approved.');
-    const { room, notificationIds } = await this.db.$transaction(async (tx) => {
-      const created = await tx.negotiationRoom.create({
-        data: { supplyOrganizationId: supply.id, demandOrganizationId: demand.id, title: input.title, openedById: staff.userId },
-      });
-      await appendEvidence(tx, { kind: 'room.opened', subjectType: 'room', subjectId: created.id, actorId: staff.userId, payload: { byStaff: true, reason: input.reason } });
-      await appendRoomEntry(tx, created.id, { kind: 'opened', authorId: staff.userId, body: '', data: { byStaff: true, reason: input.reason } });
-      const data = { roomId: created.id, title: input.title, byStaff: true };
-      return {
-        room: created,
-        notificationIds: [...(await notifyMembers(tx, supply.id, 'room.opened', data)), ...(await notifyMembers(tx, demand.id, 'room.opened', data))],
-      };
-    });
+    const opening: RoomOpening = {
+      supply,
+      demand,
+      title: input.title,
+      matchId: null,
+      openedById: staff.userId,
+      evidence: { byStaff: true, reason: input.reason },
+      entry: { byStaff: true, reason: input.reason },
+      notice: { byStaff: true },
+      entryAuthorId: staff.userId,
+      notification: 'room.opened',
+    };
+    const { room, notificationIds } = await this.db.$transaction((tx) => openRoom(tx, opening));
     this.log.info({ roomId: room.id, staffId: staff.userId, supplyOrganizationId: supply.id, demandOrganizationId: demand.id, reason: input.reason }, 'staff opened room');
-    for (const [me, them] of [[supply, demand], [demand, supply]] as const) {
-      this.broadcast.to(socketRoom.organization(me.id), 'room:opened', { roomId: room.id, matchId: null, title: room.title, counterpart: them });
-    }
+    announceRoomOpened(this.broadcast, room, opening);
     await afterCommit(this.queue, this.log, { notificationIds });
     return this.rooms.view(staff, room.id);
   }
