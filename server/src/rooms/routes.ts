@@ -55,16 +55,21 @@ export function roomRoutes(deps: {
   return router;
 }
 
+/** Beyond a whole file's worth, what a client still sending may send before the answer reaches it. */
+const DISCARD_SLACK = 1024 * 1024;
+
 /**
  * Reads and drops the rest of an upload refused (or answered as a resend) while the answer goes out.
  * Closing at once would reset the connection under a client still sending, and it could lose the 413
- * (or 400) with it; a client that keeps sending more than another whole file's worth is cut off.
+ * (or 400) with it. A body up to a file's worth plus 1 MiB is read to its end, so a file somewhat
+ * over the limit gets its 413; a client that keeps sending beyond that is cut off.
  */
 function discardRest(req: Request, maxBytes: number) {
+  const allowance = maxBytes + DISCARD_SLACK;
   let dropped = 0;
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
-    if (dropped > maxBytes) req.socket.destroy();
+    if (dropped > allowance) req.socket.destroy();
   });
   req.resume();
 }
