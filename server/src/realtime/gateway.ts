@@ -57,8 +57,9 @@ export function createGateway(deps: {
     transports: ['websocket', 'polling'],
     perMessageDeflate: false,
     // A briefly dropped client gets its socket back (rooms included) with every broadcast it missed,
-    // on whichever process it reconnects to: the session and the broadcasts live in Redis. The
-    // handshake still authenticates it again.
+    // on whichever process it reconnects to: the session and the broadcasts live in Redis. Only while
+    // its session and every room it held are still allowed (SocketAccess); the handshake then
+    // authenticates it again.
     connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS, skipMiddlewares: false },
     adapter,
   });
